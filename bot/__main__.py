@@ -1,0 +1,84 @@
+"""`python -m bot [run | db upgrade | registry import|export FILE | demo]`.
+
+Every command first brings the database schema up to date."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import MissingTokenError, Settings, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Alembic narrates every start at INFO; only a debugging operator wants that.
+    if settings.log_level.upper() != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    command = args.command or "run"
+    try:
+        if command == "run":
+            return asyncio.run(_run(settings))
+        if command == "db":
+            return asyncio.run(_db_upgrade(settings))
+        if command == "registry":
+            from bot.cli import registry_command
+
+            return asyncio.run(registry_command(settings, args.action, Path(args.file)))
+        if command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(settings, port=args.port))
+    except MissingTokenError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="代表直通 12345")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot and everything it needs (default)")
+    database = commands.add_parser("db", help="database schema")
+    database.add_argument("action", choices=["upgrade"])
+    registry = commands.add_parser("registry", help="deputy registry (五级人大代表信息库)")
+    registry.add_argument("action", choices=["import", "export"])
+    registry.add_argument("file", help="CSV or XLSX; header 姓名,手机号,层级,选区,联络站")
+    demo = commands.add_parser("demo", help="local demo: Bot API emulator + web chat + bot")
+    demo.add_argument("--port", type=int, default=8081, help="emulator / web chat port")
+    return parser
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app import Application
+
+    settings.token()  # fail fast, before touching the database
+    app = await Application.create(settings)
+    try:
+        await app.run()
+    finally:
+        await app.close()
+    return 0
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    from storage.bootstrap import open_database
+
+    engine, _ = await open_database(settings.database_url)
+    await engine.dispose()
+    print("数据库已升级到最新版本。")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

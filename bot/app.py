@@ -1,0 +1,97 @@
+"""App wiring: the one place where the bot, dispatcher, routers and dependencies meet."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import texts
+from bot.config import Settings
+from bot.middlewares import ThrottlingMiddleware, UnitOfWorkMiddleware
+from handlers import account, errors, fallback, reports, verification
+from storage.bootstrap import open_database
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+def build_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(
+        settings.token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def build_dispatcher(
+    settings: Settings, uow_factory: UnitOfWorkFactory, storage: BaseStorage | None = None
+) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage or MemoryStorage(), settings=settings)
+    # Order matters: throttle before touching the database.
+    dispatcher.update.outer_middleware(
+        ThrottlingMiddleware(settings.throttle_rate, settings.throttle_period)
+    )
+    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
+    dispatcher.include_routers(
+        errors.setup(),
+        verification.setup(),
+        account.setup(),
+        reports.setup(),
+        fallback.setup(),  # must stay last
+    )
+    return dispatcher
+
+
+@dataclass
+class Application:
+    """Everything `python -m bot` runs, built once at start-up."""
+
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    bot: Bot
+    dispatcher: Dispatcher
+
+    @classmethod
+    async def create(cls, settings: Settings) -> Application:
+        engine, uow_factory = await open_database(
+            settings.database_url, echo=settings.database_echo
+        )
+        bot = build_bot(settings)
+        dispatcher = build_dispatcher(settings, uow_factory)
+        return cls(settings, engine, uow_factory, bot, dispatcher)
+
+    async def run(self, *, handle_signals: bool = True) -> None:
+        await self.bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
+        )
+        me = await self.bot.get_me()
+        log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
+        await self.dispatcher.start_polling(
+            self.bot,
+            polling_timeout=self.settings.polling_timeout,
+            handle_signals=handle_signals,
+            close_bot_session=False,
+        )
+
+    async def stop(self) -> None:
+        try:
+            await self.dispatcher.stop_polling()
+        except RuntimeError:
+            pass  # polling had not started or already stopped
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.dispatcher.storage.close()
+        await self.engine.dispose()

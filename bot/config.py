@@ -1,0 +1,79 @@
+"""All settings in one place, read from the environment (and `.env`); see `.env.example`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_BASE = "https://api.telegram.org"
+# The emulator accepts any well-formed token; the demo uses this one so no real token is needed.
+DEMO_BOT_TOKEN = "1234567890:DEMO-local-emulator-token-000000"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_nested_delimiter="__"
+    )
+
+    # Telegram
+    bot_token: SecretStr | None = None
+    telegram_api_base: str = DEFAULT_API_BASE
+    polling_timeout: int = Field(default=25, ge=0, le=50)
+
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///./data/deputy12345.sqlite3"
+    database_echo: bool = False
+    redis_url: str | None = None
+
+    # Hotline (12345) intake
+    hotline_adapter: Literal["http", "open311", "telegram"] = "http"
+    hotline_url: str = "http://127.0.0.1:8090"
+    hotline_secret: SecretStr = SecretStr("change-me")
+    open311_url: str | None = None
+    open311_api_key: SecretStr | None = None
+    open311_jurisdiction_id: str | None = None
+    open311_poll_seconds: int = Field(default=300, ge=5)
+
+    # Web app (callbacks, consoles)
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    # Abuse protection: at most `throttle_rate` updates per user per `throttle_period` seconds.
+    throttle_rate: int = Field(default=20, ge=1)
+    throttle_period: float = Field(default=10.0, gt=0)
+
+    log_level: str = "INFO"
+
+    @property
+    def uses_custom_api(self) -> bool:
+        return self.telegram_api_base.rstrip("/") != DEFAULT_API_BASE
+
+    @cached_property
+    def sqlite_path(self) -> Path | None:
+        """The file behind a SQLite URL (so its folder can be created), else None."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        path = self.database_url[len(prefix) :]
+        return None if path in ("", ":memory:") else Path(path)
+
+    def token(self) -> str:
+        if self.bot_token is None:
+            raise MissingTokenError
+        return self.bot_token.get_secret_value()
+
+
+class MissingTokenError(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "BOT_TOKEN is not set. For a local demo without a token run `make demo`; "
+            "to talk to real Telegram set BOT_TOKEN (see .env.example)."
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

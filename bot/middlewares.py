@@ -1,0 +1,85 @@
+"""Update middlewares: throttling, one unit of work per update, and the deputy gate."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+
+from bot import texts
+from bot.services.deputies import DeputyService
+from handlers.keyboards import contact_request
+from storage.uow import UnitOfWorkFactory
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """At most `rate` updates per user per `period` seconds; the first excess gets one warning."""
+
+    def __init__(self, rate: int, period: float) -> None:
+        self._rate = rate
+        self._period = period
+        self._windows: dict[int, tuple[float, int]] = {}  # user id → (window start, count)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        now = time.monotonic()
+        start, count = self._windows.get(user.id, (now, 0))
+        if now - start >= self._period:
+            start, count = now, 0
+        count += 1
+        self._windows[user.id] = (start, count)
+        if len(self._windows) > 10_000:
+            self._forget_old(now)
+        if count <= self._rate:
+            return await handler(event, data)
+        if count == self._rate + 1 and isinstance(event, Update):
+            await _tell(event, data["bot"], texts.THROTTLED)
+        return None
+
+    def _forget_old(self, now: float) -> None:
+        self._windows = {
+            user_id: window
+            for user_id, window in self._windows.items()
+            if now - window[0] < self._period
+        }
+
+
+class UnitOfWorkMiddleware(BaseMiddleware):
+    """Opens the update's unit of work and resolves the sender's deputy record once."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        async with self._uow_factory() as uow:
+            data["uow"] = uow
+            data["deputy"] = await DeputyService(uow).current(user.id) if user else None
+            return await handler(event, data)
+
+
+class DeputyRequiredMiddleware(BaseMiddleware):
+    """Inner middleware for routers that only verified deputies may reach."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if data.get("deputy") is not None:
+            return await handler(event, data)
+        if isinstance(event, Message):
+            await event.answer(texts.NOT_BOUND, reply_markup=contact_request())
+        elif isinstance(event, CallbackQuery):
+            await event.answer(texts.NOT_BOUND, show_alert=True)
+        return None
+
+
+async def _tell(update: Update, bot: Bot, text: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.message is not None:
+        await bot.send_message(update.message.chat.id, text)

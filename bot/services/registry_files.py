@@ -1,0 +1,113 @@
+"""Reading and writing deputy registry files (CSV in UTF-8/GB18030, XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+# Canonical column → accepted header spellings (Chinese as in the registry, English aliases).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "name"),
+    "phone": ("手机号", "手机号码", "phone"),
+    "level": ("层级", "level"),
+    "constituency": ("选区", "选区/代表团", "代表团", "constituency"),
+    "station": ("联络站", "代表联络站", "station"),
+}
+EXPORT_HEADER = ("姓名", "手机号", "层级", "选区", "联络站", "绑定状态")
+
+
+class RegistryFileError(ValueError):
+    """The file as a whole cannot be read (format, encoding, header)."""
+
+    def __init__(self, reason: str, line: int = 0) -> None:
+        super().__init__(reason)
+        self.line = line  # 1 for a header problem, 0 when no line is to blame
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the data rows as (line number, cells); the header is line 1."""
+    if not path.is_file():
+        raise RegistryFileError(f"文件不存在：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        rows = _xlsx_rows(path)
+    elif suffix in (".csv", ".txt"):
+        rows = _csv_rows(path)
+    else:
+        raise RegistryFileError(f"不支持的文件类型 {suffix or '(无扩展名)'}：请使用 .csv 或 .xlsx")
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise RegistryFileError("文件为空") from None
+    numbered = ((number, cells) for number, cells in enumerate(rows, start=2))
+    return header, numbered
+
+
+def map_header(header: Sequence[str]) -> dict[str, int]:
+    """Column positions by canonical name; unknown extra columns are ignored."""
+    wanted = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = wanted.get(title.strip().lower())
+        if key and key not in positions:
+            positions[key] = index
+    missing = [COLUMNS[key][0] for key in COLUMNS if key not in positions]
+    if missing:
+        raise RegistryFileError(
+            "表头缺少列：" + "、".join(missing) + "（应为 姓名,手机号,层级,选区,联络站）",
+            line=1,
+        )
+    return positions
+
+
+def write_rows(path: Path, rows: Sequence[Sequence[str]]) -> None:
+    if path.suffix.lower() == ".xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "代表信息库"
+        sheet.append(list(EXPORT_HEADER))
+        for row in rows:
+            sheet.append(list(row))
+        workbook.save(path)
+        return
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel opens it right
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows(rows)
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RegistryFileError("无法识别文件编码：请另存为 UTF-8 的 CSV")
+    yield from csv.reader(io.StringIO(text, newline=""))
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a broken file
+        raise RegistryFileError(f"无法读取 XLSX 文件：{error}") from error
+    sheet = workbook.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield [_cell_text(value) for value in values]
+    workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone typed as a number comes back as 13800000000.0
+    return str(value)

@@ -1,0 +1,1 @@
+"""aiogram routers, one module per feature. Handlers parse, call one service, render."""

@@ -1,0 +1,54 @@
+"""/start and contact sharing: a Telegram account becomes a verified deputy."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message, ReplyKeyboardRemove
+
+from bot import texts
+from bot.services.deputies import DeputyService, DeputyView, VerificationOutcome
+from handlers.filters import has_contact
+from handlers.keyboards import contact_request, main_menu
+from storage.uow import UnitOfWork
+
+_REFUSALS = {
+    VerificationOutcome.NOT_OWN_CONTACT: texts.CONTACT_NOT_OWN,
+    VerificationOutcome.INVALID_PHONE: texts.CONTACT_INVALID_PHONE,
+    VerificationOutcome.UNKNOWN_PHONE: texts.CONTACT_UNKNOWN,
+    VerificationOutcome.INACTIVE: texts.CONTACT_INACTIVE,
+    VerificationOutcome.PHONE_TAKEN: texts.CONTACT_PHONE_TAKEN,
+}
+
+
+async def start(message: Message, deputy: DeputyView | None, state: FSMContext) -> None:
+    await state.clear()
+    if deputy is not None:
+        await message.answer(texts.welcome_back(deputy), reply_markup=main_menu())
+    else:
+        await message.answer(texts.ASK_CONTACT, reply_markup=contact_request())
+
+
+async def contact_shared(message: Message, uow: UnitOfWork) -> None:
+    assert message.contact is not None and message.from_user is not None
+    result = await DeputyService(uow).verify_contact(
+        message.from_user.id, message.contact.user_id, message.contact.phone_number
+    )
+    if result.outcome in (VerificationOutcome.BOUND, VerificationOutcome.ALREADY_BOUND):
+        assert result.deputy is not None
+        await message.answer(texts.welcome(result.deputy), reply_markup=main_menu())
+    elif result.outcome is VerificationOutcome.ACCOUNT_TAKEN:
+        assert result.deputy is not None
+        await message.answer(texts.contact_account_taken(result.deputy), reply_markup=main_menu())
+    elif result.outcome is VerificationOutcome.NOT_OWN_CONTACT:
+        await message.answer(_REFUSALS[result.outcome], reply_markup=contact_request())
+    else:
+        await message.answer(_REFUSALS[result.outcome], reply_markup=ReplyKeyboardRemove())
+
+
+def setup() -> Router:
+    router = Router(name="verification")
+    router.message.register(start, CommandStart())
+    router.message.register(contact_shared, has_contact)
+    return router

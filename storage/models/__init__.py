@@ -1,0 +1,48 @@
+"""Every table of the product, designed up front so later features do not churn the schema."""
+
+from storage.models.audit import AuditLog, ConsoleUser
+from storage.models.deputies import Deputy, DeputyLevel
+from storage.models.directory import Department, District
+from storage.models.fsm import FsmRecord
+from storage.models.reports import (
+    AppealType,
+    LabelledExample,
+    Report,
+    ReportPhoto,
+    ReportStatus,
+    RoutingDecision,
+    RoutingMethod,
+    Urgency,
+)
+from storage.models.tickets import (
+    OutboxMessage,
+    OutboxStatus,
+    Rating,
+    RatingScore,
+    Ticket,
+    TicketEvent,
+)
+
+__all__ = [
+    "AppealType",
+    "AuditLog",
+    "ConsoleUser",
+    "Department",
+    "Deputy",
+    "DeputyLevel",
+    "District",
+    "FsmRecord",
+    "LabelledExample",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Rating",
+    "RatingScore",
+    "Report",
+    "ReportPhoto",
+    "ReportStatus",
+    "RoutingDecision",
+    "RoutingMethod",
+    "Ticket",
+    "TicketEvent",
+    "Urgency",
+]

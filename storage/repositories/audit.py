@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditLog
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        *,
+        entity: str = "",
+        entity_id: str | int = "",
+        before: dict[str, object] | None = None,
+        after: dict[str, object] | None = None,
+    ) -> None:
+        self._session.add(
+            AuditLog(
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=str(entity_id),
+                before=before,
+                after=after,
+            )
+        )
+
+    async def by_action(self, action: str, limit: int = 100) -> list[AuditLog]:
+        rows = await self._session.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == action)
+            .order_by(AuditLog.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
