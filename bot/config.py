@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_base: str = DEFAULT_API_BASE
     polling_timeout: int = Field(default=25, ge=0, le=50)
+    # Updates handled at once; more wait in line (keeps DB pool and memory calm under bursts).
+    update_concurrency: int = Field(default=16, ge=1)
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./data/deputy12345.sqlite3"

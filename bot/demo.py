@@ -1,0 +1,84 @@
+"""`make demo`: the Bot API emulator with its web chat, the sample registry, and `python -m bot`
+polling the emulator: a working bot in one command, with no Telegram token."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import DEMO_BOT_TOKEN, Settings
+from bot.services.registry import RegistryService, parse_registry
+from emulator.client import EmulatorClient
+from emulator.server import start_emulator
+from storage.bootstrap import open_database
+
+SAMPLE_REGISTRY = Path(__file__).parents[1] / "samples" / "deputies.csv"
+FIRST_PERSONA_ID = 100001
+
+
+async def run_demo(settings: Settings, *, port: int) -> int:
+    personas = await _load_sample_registry(settings)
+    emulator = await start_emulator(port=port)
+    client = EmulatorClient(emulator.base_url, bot_id=int(DEMO_BOT_TOKEN.split(":")[0]))
+    await client.set_personas(personas)
+    await client.close()
+    bot = await _start_bot(settings, emulator.base_url)
+    print(
+        "\n代表直通 12345 本地演示已启动\n"
+        f"  在浏览器打开 {emulator.base_url}/ ，选择一位代表即可与机器人对话。\n"
+        "  按 Ctrl+C 退出。\n",
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    waiter = asyncio.create_task(bot.wait())
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if bot.returncode is None:
+        bot.terminate()
+        await bot.wait()
+    stopper.cancel()
+    await emulator.close()
+    return 0 if stop.is_set() else (bot.returncode or 1)
+
+
+async def _load_sample_registry(settings: Settings) -> list[dict[str, object]]:
+    engine, uow_factory = await open_database(settings.database_url)
+    try:
+        async with uow_factory() as uow:
+            await RegistryService(uow).import_file(SAMPLE_REGISTRY, actor="demo")
+    finally:
+        await engine.dispose()
+    entries, _ = parse_registry(SAMPLE_REGISTRY)
+    personas: list[dict[str, object]] = [
+        {
+            "id": FIRST_PERSONA_ID + index,
+            "name": entry.name,
+            "phone": entry.phone,
+            "note": f"{entry.level} · {entry.station}",
+        }
+        for index, entry in enumerate(entries)
+    ]
+    # Someone not in the registry, to see the polite refusal.
+    personas.append({"id": 199999, "name": "未登记群众", "phone": "13900000000", "note": "非代表"})
+    return personas
+
+
+async def _start_bot(settings: Settings, api_base: str) -> asyncio.subprocess.Process:
+    environment = dict(os.environ)
+    environment.update(
+        TELEGRAM_API_BASE=api_base,
+        BOT_TOKEN=DEMO_BOT_TOKEN,
+        DATABASE_URL=settings.database_url,
+        POLLING_TIMEOUT="10",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=environment
+    )

@@ -1,0 +1,75 @@
+"""End-to-end harness: the real bot application polls the local Bot API emulator over HTTP;
+tests act as Telegram users through the emulator's control API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import Application
+from bot.config import Settings
+from bot.services.registry import RegistryService
+from emulator.client import EmulatorClient
+from emulator.server import RunningEmulator, start_emulator
+
+TOKEN = "4242424242:TEST-token-for-end-to-end-tests-0000"
+BOT_ID = 4242424242
+SAMPLE_REGISTRY = Path(__file__).parents[2] / "samples" / "deputies.csv"
+
+BotFactory = Callable[..., Awaitable[Application]]
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[RunningEmulator]:
+    running = await start_emulator(port=0)
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def client(emulator: RunningEmulator) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emulator.base_url, BOT_ID) as emulator_client:
+        yield emulator_client
+
+
+def make_settings(emulator: RunningEmulator, database_url: str, **overrides: object) -> Settings:
+    settings = Settings(
+        _env_file=None,
+        bot_token=SecretStr(TOKEN),
+        telegram_api_base=emulator.base_url,
+        database_url=database_url,
+        polling_timeout=1,
+    )
+    return settings.model_copy(update=overrides)
+
+
+@pytest.fixture
+async def start_bot(
+    emulator: RunningEmulator, client: EmulatorClient, sqlite_url: str
+) -> AsyncIterator[BotFactory]:
+    """Starts the bot exactly as `python -m bot` does, with the sample registry loaded."""
+    running: list[tuple[Application, asyncio.Task[None]]] = []
+
+    async def start(**overrides: object) -> Application:
+        app = await Application.create(make_settings(emulator, sqlite_url, **overrides))
+        async with app.uow_factory() as uow:
+            await RegistryService(uow).import_file(SAMPLE_REGISTRY, actor="test")
+        task = asyncio.create_task(app.run(handle_signals=False))
+        running.append((app, task))
+        await client.wait_until_polling()
+        return app
+
+    yield start
+    for app, task in running:
+        await app.stop()
+        await asyncio.wait_for(task, timeout=10)
+        await app.close()
+
+
+@pytest.fixture
+async def bot_app(start_bot: BotFactory) -> Application:
+    return await start_bot()
