@@ -20,6 +20,7 @@ from bot import texts
 from bot.aiogram_tuning import keep_response_models_alive
 from bot.config import Settings
 from bot.middlewares import ThrottlingMiddleware, UnitOfWorkMiddleware
+from bot.services.identity_cache import IdentityCache
 from handlers import account, errors, fallback, reports, verification
 from storage.bootstrap import open_database
 from storage.uow import UnitOfWorkFactory
@@ -44,7 +45,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(settings.throttle_rate, settings.throttle_period)
     )
-    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
+    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(uow_factory, IdentityCache()))
     dispatcher.include_routers(
         errors.setup(),
         verification.setup(),

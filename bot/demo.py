@@ -22,7 +22,11 @@ FIRST_PERSONA_ID = 100001
 
 async def run_demo(settings: Settings, *, port: int) -> int:
     personas = await _load_sample_registry(settings)
-    emulator = await start_emulator(port=port)
+    try:
+        emulator = await start_emulator(port=port)
+    except OSError as error:
+        print(f"无法监听端口 {port}（{error.strerror}）。请换一个端口：make demo DEMO_PORT=8082")
+        return 1
     client = EmulatorClient(emulator.base_url, bot_id=int(DEMO_BOT_TOKEN.split(":")[0]))
     await client.set_personas(personas)
     await client.close()

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
 from bot import texts
 from bot.services.deputies import DeputyService
+from bot.services.identity_cache import IdentityCache
 from handlers.keyboards import contact_request
 from storage.uow import UnitOfWorkFactory
 
@@ -52,16 +53,21 @@ class ThrottlingMiddleware(BaseMiddleware):
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
-    """Opens the update's unit of work and resolves the sender's deputy record once."""
+    """Opens the update's unit of work and resolves the sender's deputy record once.
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    Handlers receive `uow`, `deputies` (the DeputyService) and `deputy` (DeputyView or None)."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, identities: IdentityCache) -> None:
         self._uow_factory = uow_factory
+        self._identities = identities
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         async with self._uow_factory() as uow:
+            deputies = DeputyService(uow, self._identities)
             data["uow"] = uow
-            data["deputy"] = await DeputyService(uow).current(user.id) if user else None
+            data["deputies"] = deputies
+            data["deputy"] = await deputies.current(user.id) if user else None
             return await handler(event, data)
 
 

@@ -18,7 +18,6 @@ from bot import texts
 from bot.services.deputies import DeputyService, DeputyView
 from handlers.filters import text_is
 from handlers.keyboards import contact_request, main_menu
-from storage.uow import UnitOfWork
 
 
 class UnbindAction(CallbackData, prefix="unb"):
@@ -65,7 +64,10 @@ async def ask_unbind(message: Message, deputy: DeputyView | None) -> None:
 
 
 async def unbind_pressed(
-    query: CallbackQuery, callback_data: UnbindAction, uow: UnitOfWork, state: FSMContext
+    query: CallbackQuery,
+    callback_data: UnbindAction,
+    deputies: DeputyService,
+    state: FSMContext,
 ) -> None:
     if callback_data.user_id != query.from_user.id:
         await query.answer(texts.NOT_YOUR_BUTTON, show_alert=True)
@@ -74,7 +76,7 @@ async def unbind_pressed(
         await query.answer()
         await _close_prompt(query, texts.UNBIND_CANCELLED)
         return
-    unbound = await DeputyService(uow).unbind(query.from_user.id)
+    unbound = await deputies.unbind(query.from_user.id)
     if unbound is None:  # pressed twice, or unbound elsewhere meanwhile
         await query.answer(texts.STALE_BUTTON)
         return

@@ -11,7 +11,6 @@ from bot import texts
 from bot.services.deputies import DeputyService, DeputyView, VerificationOutcome
 from handlers.filters import has_contact
 from handlers.keyboards import contact_request, main_menu
-from storage.uow import UnitOfWork
 
 _REFUSALS = {
     VerificationOutcome.NOT_OWN_CONTACT: texts.CONTACT_NOT_OWN,
@@ -30,9 +29,9 @@ async def start(message: Message, deputy: DeputyView | None, state: FSMContext) 
         await message.answer(texts.ASK_CONTACT, reply_markup=contact_request())
 
 
-async def contact_shared(message: Message, uow: UnitOfWork) -> None:
+async def contact_shared(message: Message, deputies: DeputyService) -> None:
     assert message.contact is not None and message.from_user is not None
-    result = await DeputyService(uow).verify_contact(
+    result = await deputies.verify_contact(
         message.from_user.id, message.contact.user_id, message.contact.phone_number
     )
     if result.outcome in (VerificationOutcome.BOUND, VerificationOutcome.ALREADY_BOUND):
