@@ -12,17 +12,21 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
 from bot.aiogram_tuning import keep_response_models_alive
 from bot.config import Settings
-from bot.middlewares import ThrottlingMiddleware, UnitOfWorkMiddleware
+from bot.fsm_storage import create_fsm_storage
+from bot.middlewares import PerUserOrderMiddleware, ThrottlingMiddleware, UnitOfWorkMiddleware
+from bot.services.directory_sync import sync_directory
 from bot.services.identity_cache import IdentityCache
+from bot.services.photos import PhotoStore
+from classifiers import RouterHolder, load_router
 from handlers import account, errors, fallback, reports, verification
 from storage.bootstrap import open_database
+from storage.db import create_session_factory
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -38,13 +42,22 @@ def build_bot(settings: Settings) -> Bot:
 
 
 def build_dispatcher(
-    settings: Settings, uow_factory: UnitOfWorkFactory, storage: BaseStorage | None = None
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    storage: BaseStorage,
+    classifier: RouterHolder,
 ) -> Dispatcher:
-    dispatcher = Dispatcher(storage=storage or MemoryStorage(), settings=settings)
-    # Order matters: throttle before touching the database.
+    dispatcher = Dispatcher(
+        storage=storage,
+        settings=settings,
+        classifier=classifier,
+        photo_store=PhotoStore(settings.data_dir / "photos"),
+    )
+    # Order matters: throttle before queueing per user, and both before touching the database.
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(settings.throttle_rate, settings.throttle_period)
     )
+    dispatcher.update.outer_middleware(PerUserOrderMiddleware())
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(uow_factory, IdentityCache()))
     dispatcher.include_routers(
         errors.setup(),
@@ -63,25 +76,32 @@ class Application:
     settings: Settings
     engine: AsyncEngine
     uow_factory: UnitOfWorkFactory
+    classifier: RouterHolder
     bot: Bot
     dispatcher: Dispatcher
 
     @classmethod
-    async def create(cls, settings: Settings) -> Application:
+    async def create(
+        cls, settings: Settings, classifier: RouterHolder | None = None
+    ) -> Application:
         engine, uow_factory = await open_database(
             settings.database_url, echo=settings.database_echo
         )
+        classifier = classifier or RouterHolder(load_router())
+        async with uow_factory() as uow:
+            await sync_directory(uow, classifier.router.directory)
+        storage = create_fsm_storage(settings.redis_url, create_session_factory(engine))
         bot = build_bot(settings)
-        dispatcher = build_dispatcher(settings, uow_factory)
-        return cls(settings, engine, uow_factory, bot, dispatcher)
+        dispatcher = build_dispatcher(settings, uow_factory, storage, classifier)
+        return cls(settings, engine, uow_factory, classifier, bot, dispatcher)
 
     async def run(self, *, handle_signals: bool = True) -> None:
         await self.bot.set_my_commands(
             [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
         )
         keep_response_models_alive()
-        # Start-up leaves ~1M long-lived objects (aiogram's pydantic models, SQLAlchemy mappers);
-        # moving them out of the collector's reach cut CPU per update several-fold (make bench).
+        # Start-up leaves ~1M long-lived objects (aiogram's pydantic models, SQLAlchemy mappers,
+        # the jieba dictionary); keeping the collector off them saves CPU on every update.
         gc.collect()
         gc.freeze()
         me = await self.bot.get_me()

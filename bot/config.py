@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./data/deputy12345.sqlite3"
     database_echo: bool = False
     redis_url: str | None = None
+    # Local files: report photos (re-encoded without metadata) and other runtime data.
+    data_dir: Path = Path("./data")
 
     # Hotline (12345) intake
     hotline_adapter: Literal["http", "open311", "telegram"] = "http"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,6 +51,30 @@ class ThrottlingMiddleware(BaseMiddleware):
             for user_id, window in self._windows.items()
             if now - window[0] < self._period
         }
+
+
+class PerUserOrderMiddleware(BaseMiddleware):
+    """One update at a time per user (others run in parallel): an album's photos arrive as
+    separate updates and must not overwrite each other's changes to the same draft."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # user id → (lock, users of it)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        lock, holders = self._locks.get(user.id, (asyncio.Lock(), 0))
+        self._locks[user.id] = (lock, holders + 1)
+        try:
+            async with lock:
+                return await handler(event, data)
+        finally:
+            lock, holders = self._locks[user.id]
+            if holders == 1:
+                del self._locks[user.id]
+            else:
+                self._locks[user.id] = (lock, holders - 1)
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):

@@ -23,3 +23,11 @@ def text_is(*expected: str) -> Callable[[Message], Awaitable[bool]]:
         return message.text in wanted
 
     return matches
+
+
+async def has_photo(message: Message) -> bool:
+    return bool(message.photo)
+
+
+async def has_location(message: Message) -> bool:
+    return message.location is not None

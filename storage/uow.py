@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.audit import AuditRepository
 from storage.repositories.deputies import DeputyRepository
 from storage.repositories.directory import DirectoryRepository
+from storage.repositories.reports import ReportRepository
 
 
 class UnitOfWork:
@@ -17,6 +18,7 @@ class UnitOfWork:
         self.deputies = DeputyRepository(session)
         self.directory = DirectoryRepository(session)
         self.audit = AuditRepository(session)
+        self.reports = ReportRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -51,6 +51,8 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)  # e.g. SY20261125-0001
+    # The chat draft it came from: a second tap on 确认提交 finds this report instead of a new one.
+    draft_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"))
     text: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(String(128), default="")

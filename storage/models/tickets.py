@@ -21,6 +21,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     DEAD = "dead"  # gave up after the last attempt; an admin may retry
+    CANCELLED = "cancelled"  # the report was withdrawn before delivery
 
 
 class Ticket(Base):

@@ -21,5 +21,19 @@ class DirectoryRepository:
         rows = await self._session.scalars(select(Department))
         return {department.code: department for department in rows}
 
+    async def department(self, code: str) -> Department | None:
+        return await self._session.scalar(select(Department).where(Department.code == code))
+
+    async def department_by_id(self, department_id: int) -> Department | None:
+        return await self._session.get(Department, department_id)
+
+    async def active_departments(self) -> list[Department]:
+        rows = await self._session.scalars(
+            select(Department)
+            .where(Department.active.is_(True))
+            .order_by(Department.category, Department.code)
+        )
+        return list(rows)
+
     def add(self, item: District | Department) -> None:
         self._session.add(item)

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.app import Application
 from bot.config import Settings
 from bot.services.registry import RegistryService
+from classifiers import RouterHolder, load_router
 from emulator.client import EmulatorClient
 from emulator.server import RunningEmulator, start_emulator
 
@@ -21,6 +22,12 @@ BOT_ID = 4242424242
 SAMPLE_REGISTRY = Path(__file__).parents[2] / "samples" / "deputies.csv"
 
 BotFactory = Callable[..., Awaitable[Application]]
+
+
+@pytest.fixture(scope="session")
+def classifier() -> RouterHolder:
+    """Built once: loading jieba's dictionary and the model takes about a second."""
+    return RouterHolder(load_router())
 
 
 @pytest.fixture
@@ -49,13 +56,18 @@ def make_settings(emulator: RunningEmulator, database_url: str, **overrides: obj
 
 @pytest.fixture
 async def start_bot(
-    emulator: RunningEmulator, client: EmulatorClient, sqlite_url: str
+    emulator: RunningEmulator,
+    client: EmulatorClient,
+    sqlite_url: str,
+    classifier: RouterHolder,
+    tmp_path: Path,
 ) -> AsyncIterator[BotFactory]:
     """Starts the bot exactly as `python -m bot` does, with the sample registry loaded."""
     running: list[tuple[Application, asyncio.Task[None]]] = []
 
     async def start(**overrides: object) -> Application:
-        app = await Application.create(make_settings(emulator, sqlite_url, **overrides))
+        settings = make_settings(emulator, sqlite_url, data_dir=tmp_path / "data", **overrides)
+        app = await Application.create(settings, classifier=classifier)
         async with app.uow_factory() as uow:
             await RegistryService(uow).import_file(SAMPLE_REGISTRY, actor="test")
         task = asyncio.create_task(app.run(handle_signals=False))

@@ -96,7 +96,6 @@ HELP = (
     "/unbind — 解除账号绑定\n\n"
     "紧急情况请直接拨打 110（报警）、119（火警）、120（急救）。"
 )
-REPORT_COMING = "反映功能正在建设中，敬请期待。"
 MAIN_MENU_HINT = "请使用下方菜单选择功能，或发送 /help 查看帮助。"
 UNKNOWN_COMMAND = "无法识别该命令。发送 /help 查看可用命令。"
 UNSUPPORTED_CONTENT = "暂不支持贴纸、语音等消息，请发送文字。"

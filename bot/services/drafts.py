@@ -1,0 +1,73 @@
+"""A report being written in chat: plain data that survives in the FSM storage (JSON)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MIN_TEXT = 10
+MAX_TEXT = 2000
+MAX_PHOTOS = 9
+MAX_ADDRESS = 200
+
+
+@dataclass
+class DraftPhoto:
+    file_id: str
+    file_unique_id: str
+
+
+@dataclass
+class Draft:
+    id: str = field(default_factory=lambda: secrets.token_hex(4))
+    parts: list[str] = field(default_factory=list)
+    photos: list[DraftPhoto] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    appeal_type: str | None = None
+    department_code: str | None = None  # set when the deputy picked another department
+    emergency_seen: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts).strip()
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
+
+    def add_part(self, text: str) -> bool:
+        """Appends a message; False (and nothing kept) when it would pass MAX_TEXT."""
+        text = text.strip()
+        if not text:
+            return True
+        if len("\n".join([*self.parts, text])) > MAX_TEXT:
+            return False
+        self.parts.append(text)
+        return True
+
+    def add_photo(self, photo: DraftPhoto) -> bool:
+        """False when the draft already holds MAX_PHOTOS; a photo sent twice is kept once."""
+        if any(p.file_unique_id == photo.file_unique_id for p in self.photos):
+            return True
+        if len(self.photos) >= MAX_PHOTOS:
+            return False
+        self.photos.append(photo)
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        values = dict(data)
+        values["photos"] = [DraftPhoto(**photo) for photo in values.get("photos", [])]
+        return cls(**values)

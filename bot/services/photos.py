@@ -1,0 +1,45 @@
+"""Report photos, re-encoded without metadata (EXIF: camera, time, GPS) before they leave us."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_SIDE = 2560  # big enough for a hotline operator, small enough to forward
+
+
+class NotAnImageError(ValueError):
+    pass
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """A clean JPEG: orientation applied to the pixels, every metadata block dropped."""
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            image = ImageOps.exif_transpose(source) or source
+            image = image.convert("RGB")
+    except (UnidentifiedImageError, OSError) as error:
+        raise NotAnImageError(str(error)) from error
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=88)  # no exif= argument: nothing is carried over
+    return output.getvalue()
+
+
+class PhotoStore:
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    async def save(self, report_number: str, position: int, data: bytes) -> Path:
+        clean = await asyncio.to_thread(strip_metadata, data)
+        path = self._root / report_number / f"{position + 1}.jpg"
+        await asyncio.to_thread(_write, path, clean)
+        return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

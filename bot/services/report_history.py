@@ -1,0 +1,164 @@
+"""A deputy's own reports: the paged list, one report's timeline, and withdrawing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from storage.models import OutboxMessage, OutboxStatus, Report, ReportStatus
+from storage.uow import UnitOfWork
+
+PAGE_SIZE = 5
+# Until the hotline has accepted it, a report may still be taken back.
+WITHDRAWABLE = {ReportStatus.SUBMITTED, ReportStatus.TRIAGE}
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    id: int
+    number: str
+    summary: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    items: list[ReportLine]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ReportDetail:
+    id: int
+    number: str
+    summary: str
+    text: str
+    status: str
+    appeal_type: str
+    urgency: str
+    department_name: str | None
+    district_name: str | None
+    ticket_number: str | None
+    photo_count: int
+    timeline: list[TimelineEntry]
+    can_withdraw: bool
+
+
+class WithdrawOutcome(StrEnum):
+    WITHDRAWN = "withdrawn"
+    TOO_LATE = "too_late"
+    NOT_FOUND = "not_found"
+
+
+class ReportHistoryService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def page(self, deputy_id: int, page: int) -> ReportPage:
+        page = max(page, 0)
+        reports, total = await self._uow.reports.page_for_deputy(deputy_id, page, PAGE_SIZE)
+        pages = max(1, -(-total // PAGE_SIZE))
+        items = [ReportLine(r.id, r.number, r.summary, r.status, r.created_at) for r in reports]
+        return ReportPage(items, min(page, pages - 1), pages)
+
+    async def detail(self, deputy_id: int, report_id: int) -> ReportDetail | None:
+        """None when the report does not exist or belongs to someone else."""
+        report = await self._own(deputy_id, report_id)
+        if report is None:
+            return None
+        department = (
+            await self._uow.directory.department_by_id(report.department_id)
+            if report.department_id
+            else None
+        )
+        district = (
+            await self._uow.directory.district(report.district_id) if report.district_id else None
+        )
+        ticket = await self._uow.reports.ticket(report.id)
+        return ReportDetail(
+            id=report.id,
+            number=report.number,
+            summary=report.summary,
+            text=report.text,
+            status=report.status,
+            appeal_type=report.appeal_type,
+            urgency=report.urgency,
+            department_name=department.name if department else None,
+            district_name=district.name if district else None,
+            ticket_number=ticket.external_id if ticket else None,
+            photo_count=len(await self._uow.reports.photos(report.id)),
+            timeline=await self._timeline(report),
+            can_withdraw=await self._can_withdraw(report),
+        )
+
+    async def withdraw(self, deputy_id: int, report_id: int, actor: str) -> WithdrawOutcome:
+        report = await self._own(deputy_id, report_id)
+        if report is None:
+            return WithdrawOutcome.NOT_FOUND
+        if not await self._can_withdraw(report):
+            return WithdrawOutcome.TOO_LATE
+        before = report.status
+        report.status = ReportStatus.WITHDRAWN
+        pending = await self._uow.reports.pending_outbox(report.id)
+        for message in pending:
+            message.status = OutboxStatus.CANCELLED
+        if not pending and await self._uow.reports.ticket(report.id) is not None:
+            # The hotline already holds a ticket: ask it to cancel.
+            self._uow.reports.add(
+                OutboxMessage(
+                    kind="withdraw",
+                    idempotency_key=f"withdraw-{report.id}",
+                    report_id=report.id,
+                    payload={"report_id": report.id},
+                )
+            )
+        self._uow.audit.record(
+            actor,
+            "report.withdraw",
+            entity="report",
+            entity_id=report.id,
+            before={"status": before},
+            after={"status": report.status},
+        )
+        await self._uow.commit()
+        return WithdrawOutcome.WITHDRAWN
+
+    async def _own(self, deputy_id: int, report_id: int) -> Report | None:
+        report = await self._uow.reports.get(report_id)
+        return report if report is not None and report.deputy_id == deputy_id else None
+
+    async def _can_withdraw(self, report: Report) -> bool:
+        if report.status not in WITHDRAWABLE:
+            return False
+        ticket = await self._uow.reports.ticket(report.id)
+        return ticket is None or ticket.accepted_at is None
+
+    async def _timeline(self, report: Report) -> list[TimelineEntry]:
+        entries = [TimelineEntry(report.created_at, ReportStatus.SUBMITTED.value, "代表提交反映")]
+        for decision in await self._uow.reports.decisions(report.id):
+            department = (
+                await self._uow.directory.department_by_id(decision.department_id)
+                if decision.department_id
+                else None
+            )
+            note = f"分派至 {department.name}" if department else "待工作人员人工分派"
+            entries.append(TimelineEntry(decision.created_at, "分类", note))
+        ticket = await self._uow.reports.ticket(report.id)
+        if ticket is not None:
+            for event in await self._uow.reports.ticket_events(ticket.id):
+                entries.append(TimelineEntry(event.occurred_at, event.status, event.note))
+        for rating in await self._uow.reports.ratings(report.id):
+            entries.append(TimelineEntry(rating.created_at, "评价", rating.score))
+        if report.status == ReportStatus.WITHDRAWN:
+            entries.append(TimelineEntry(report.updated_at, ReportStatus.WITHDRAWN.value, ""))
+        return sorted(entries, key=lambda entry: entry.at)

@@ -1,0 +1,196 @@
+"""Texts of the report flow and "my reports". Everything user-typed goes through `esc`, and every
+rendering is bounded so a message always fits Telegram's 4,096 characters."""
+
+from __future__ import annotations
+
+from bot.services.drafts import MAX_PHOTOS, MAX_TEXT, MIN_TEXT
+from bot.services.report_history import ReportDetail, ReportPage
+from bot.services.reports import CHINA_TIME, Preview, SubmitResult
+from bot.texts import esc
+from classifiers import Emergency
+
+BTN_DONE = "完成"
+BTN_SKIP = "跳过"
+BTN_CANCEL = "取消"
+BTN_CONFIRM = "✅ 确认提交"
+BTN_EDIT = "✏️ 修改内容"
+BTN_CHANGE_DEPT = "🔀 更换部门"
+BTN_BROWSE = "浏览全部部门"
+BTN_BACK_TO_PREVIEW = "返回预览"
+BTN_NEXT = "下一步"
+BTN_PREV_PAGE = "上一页"
+BTN_NEXT_PAGE = "下一页"
+BTN_CONTINUE = "我已知晓，继续填写反映"
+BTN_SEND_LOCATION = "📍 发送当前位置"
+BTN_WITHDRAW = "撤回此反映"
+BTN_CONFIRM_WITHDRAW = "确认撤回"
+BTN_BACK_TO_LIST = "返回列表"
+
+ASK_TEXT = (
+    f"请描述群众反映的问题（{MIN_TEXT}–{MAX_TEXT} 字）：时间、地点、具体情况和诉求。\n"
+    "可以分几条消息发送，全部发送后点击“完成”。"
+)
+ASK_TEXT_AGAIN = "请重新输入诉求内容，已上传的照片和位置会保留。"
+TEXT_EXPECTED = "这一步需要文字描述，请直接输入文字。"
+ASK_PHOTOS = (
+    f"如有现场照片，请直接发送（最多 {MAX_PHOTOS} 张，可一次选多张）；没有照片请点击“跳过”。"
+)
+PHOTO_EXPECTED = "请发送照片，或点击“完成”/“跳过”进入下一步。"
+PHOTO_LIMIT = f"最多只能上传 {MAX_PHOTOS} 张照片，多出的照片未保存。"
+ASK_LOCATION = (
+    "请发送问题发生的位置：点击下方“发送当前位置”，或直接输入详细地址；不便提供请点“跳过”。"
+)
+LOCATION_SAVED = "位置已记录。"
+ADDRESS_SKIPPED = "已跳过位置。"
+ADDRESS_TOO_LONG = "地址过长（最多 200 字），请精简后重新输入。"
+ASK_APPEAL_TYPE = "请确认诉求类型（已根据内容自动预选，可点击修改），然后点击“下一步”。"
+CHOOSE_DEPARTMENT = "请选择承办单位："
+CANCELLED = "已取消本次反映，内容未提交。"
+STALE = "该操作已过期。"
+SUBMITTING = "正在提交…"
+NOT_YOUR_REPORT = "未找到该反映，或它不属于您。"
+WITHDRAW_CONFIRM = "撤回后该反映将不再办理，确定撤回吗？"
+WITHDRAWN = "已撤回该反映。"
+WITHDRAW_TOO_LATE = "热线已受理该反映，无法撤回。如需补充说明，请等待办理结果后评价。"
+NO_REPORTS = "您还没有提交过反映。点击“反映社情民意”开始。"
+
+STATUS_MARKS = {
+    "待人工分派": "🕓",
+    "已提交": "📨",
+    "已受理": "📥",
+    "已派单": "📤",
+    "办理中": "🔧",
+    "已答复": "💬",
+    "已办结": "✅",
+    "退回": "↩️",
+    "已重办": "🔁",
+    "已撤回": "✖️",
+}
+_MAX_TERM = 20
+_MAX_EVIDENCE = 5
+
+
+def text_saved(length: int) -> str:
+    return f"已记录（共 {length} 字）。可继续补充，全部发送后点击“完成”。"
+
+
+def text_too_long(length: int) -> str:
+    return f"加上这条后将超过 {MAX_TEXT} 字（已有 {length} 字），这条未保存。请精简后再发送。"
+
+
+def text_too_short(length: int) -> str:
+    return f"内容太短（{length} 字），请至少写 {MIN_TEXT} 个字，说明时间、地点和具体问题。"
+
+
+def photo_saved(count: int) -> str:
+    return f"已收到第 {count} 张照片。可继续发送，或点击“完成”。"
+
+
+def emergency_advice(emergency: Emergency) -> str:
+    return (
+        f"⚠️ <b>紧急情况请立即拨打 {esc(emergency.number)}！</b>\n"
+        f"{esc(emergency.reason)}\n\n"
+        "12345 热线不受理需要立即处置的警情、火情和急救（按 12345 与 110 联动规定）。"
+        "确认人员安全后，您可以继续提交后续反映。"
+    )
+
+
+def render_preview(preview: Preview) -> str:
+    lines = [
+        "<b>反映预览</b>",
+        f"内容摘要：{esc(preview.summary)}（共 {preview.text_length} 字）",
+        f"照片：{preview.photo_count} 张",
+        f"位置：{_place(preview)}",
+        f"诉求类型：{esc(preview.appeal_type)}",
+        f"紧急程度：{_urgency(preview)}",
+        f"所在区县：{esc(_district(preview))}",
+        f"建议承办单位：<b>{esc(preview.department.name)}</b>"
+        + ("（您已选择）" if preview.chosen_by_deputy else ""),
+    ]
+    if preview.reasons and not preview.chosen_by_deputy:
+        reasons = preview.reasons[:_MAX_EVIDENCE]
+        lines.append(
+            "判断依据：" + "；".join(_reason(e.term, e.matched, e.weight) for e in reasons)
+        )
+        lines.append(f"把握程度：{preview.confidence:.0%}")
+    if not preview.auto_route:
+        lines.append("⚠️ 系统对分派把握不足，提交后将由工作人员人工分派。")
+    lines.append("\n请核对后点击“确认提交”。")
+    return "\n".join(lines)
+
+
+def receipt(result: SubmitResult) -> str:
+    if result.already_submitted:
+        return f"该反映已提交，编号 <b>{esc(result.number)}</b>，无需重复提交。"
+    if result.status == "待人工分派":
+        return (
+            f"已提交！编号 <b>{esc(result.number)}</b>\n"
+            "系统对承办单位把握不足，工作人员将尽快人工分派，分派后会通知您。"
+        )
+    return (
+        f"已提交！编号 <b>{esc(result.number)}</b>\n"
+        f"承办单位：{esc(result.department_name or '待定')}\n"
+        "我们会把办理进展及时推送给您。可在“我的反映”中查看。"
+    )
+
+
+def render_page(page: ReportPage) -> str:
+    if not page.items:
+        return NO_REPORTS
+    lines = [f"<b>我的反映</b>（第 {page.page + 1}/{page.pages} 页）"]
+    for item in page.items:
+        mark = STATUS_MARKS.get(item.status, "•")
+        lines.append(f"{mark} {esc(item.number)} {esc(item.status)}\n    {esc(item.summary)}")
+    return "\n".join(lines)
+
+
+def report_button(number: str, summary: str) -> str:
+    return f"{number} {summary}"[:40]
+
+
+def render_detail(detail: ReportDetail) -> str:
+    lines = [
+        f"<b>{esc(detail.number)}</b> {STATUS_MARKS.get(detail.status, '')} {esc(detail.status)}",
+        f"诉求类型：{esc(detail.appeal_type)} · 紧急程度：{esc(detail.urgency)}",
+        f"承办单位：{esc(detail.department_name or '待分派')}",
+        f"所在区县：{esc(detail.district_name or '未识别')}",
+        f"12345 工单号：{esc(detail.ticket_number or '尚未生成')}",
+        f"照片：{detail.photo_count} 张",
+        "",
+        f"<b>内容</b>\n{esc(detail.text[:1500])}" + ("…" if len(detail.text) > 1500 else ""),
+        "",
+        "<b>办理进度</b>",
+    ]
+    for entry in detail.timeline[-15:]:
+        at = entry.at.astimezone(CHINA_TIME).strftime("%m-%d %H:%M")
+        note = f"：{esc(entry.note[:200])}" if entry.note else ""
+        lines.append(f"{at} {esc(entry.status)}{note}")
+    return "\n".join(lines)
+
+
+def _place(preview: Preview) -> str:
+    if preview.location:
+        lat, lon = preview.location
+        return f"已定位（{lat:.4f}, {lon:.4f}）"
+    if preview.address:
+        return esc(preview.address)
+    return "未提供"
+
+
+def _urgency(preview: Preview) -> str:
+    if preview.urgency != "紧急":
+        return esc(preview.urgency)
+    reasons = "、".join(esc(r[:_MAX_TERM]) for r in preview.urgency_reasons[:_MAX_EVIDENCE])
+    return f"<b>紧急</b>（依据：{reasons}）" if reasons else "<b>紧急</b>"
+
+
+def _district(preview: Preview) -> str:
+    if not preview.district:
+        return "未识别"
+    return f"{preview.district} · {preview.town}" if preview.town else preview.district
+
+
+def _reason(term: str, matched: str, weight: float) -> str:
+    term, matched = esc(term[:_MAX_TERM]), esc(matched[:_MAX_TERM])
+    link = f"“{term}”" if term == matched else f"“{term}”≈“{matched}”"
+    return f"{link}（{weight:+.2f}）"

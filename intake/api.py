@@ -1,0 +1,207 @@
+"""The signed JSON API under /api/v1 (the contract is intake/openapi.yaml, served here too)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from intake import workflow
+from intake.context import CTX, Context, json_response, media_url
+from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
+from intake.store import InputError, NotFound
+from intake.timeutil import to_iso
+from intake.validation import ValidationFailed, parse_create
+
+PREFIX = "/api/v1"
+OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+UNSIGNED = {f"{PREFIX}/openapi.yaml"}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return json_response({"error": message, **extra}, status=status)
+
+
+@web.middleware
+async def signature_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every /api/v1 call must be signed; checked before the handler touches anything."""
+    if request.path.startswith(PREFIX) and request.path not in UNSIGNED:
+        body = await request.read()
+        try:
+            verify(
+                request.app[CTX].settings.secret,
+                request.headers.get(TIMESTAMP_HEADER),
+                request.headers.get(SIGNATURE_HEADER),
+                body,
+            )
+        except SignatureError as error:
+            return _error(401, str(error))
+    return await handler(request)
+
+
+def ticket_json(ctx: Context, base: str, ticket: Mapping[Any, Any], events: list) -> dict:
+    media = list(ticket["media"] or [])
+    return {
+        "ticket_id": ticket["ticket_no"],
+        "idempotency_key": ticket["idempotency_key"],
+        "report_number": ticket["report_number"],
+        "status": ticket["status"],
+        "open311_status": workflow.open311_status(ticket["status"]),
+        "department_code": ticket["department_code"],
+        "department_name": ctx.directory.name_of(ticket["department_code"]),
+        "summary": ticket["summary"],
+        "text": ticket["text"],
+        "appeal_type": ticket["appeal_type"],
+        "urgency": ticket["urgency"],
+        "district": ticket["district"],
+        "town": ticket["town"],
+        "address": ticket["address"],
+        "latitude": ticket["lat"],
+        "longitude": ticket["long"],
+        "reporter": {
+            "name": ticket["reporter_name"],
+            "phone": ticket["reporter_phone"],
+            "level": ticket["reporter_level"],
+            "station": ticket["reporter_station"],
+        },
+        "photos": [
+            {
+                "filename": m.get("filename"),
+                "content_type": m.get("content_type"),
+                "size": m.get("size"),
+                "url": media_url(base, ticket["ticket_no"], m, n),
+            }
+            for n, m in enumerate(media, start=1)
+        ],
+        "answer": ticket["answer"],
+        "reopen_count": ticket["reopen_count"],
+        "submitted_at": to_iso(ticket["submitted_at"]),
+        "created_at": to_iso(ticket["created_at"]),
+        "updated_at": to_iso(ticket["updated_at"]),
+        "expected_at": to_iso(ticket["expected_at"]),
+        "events": [event_json(e) for e in events],
+    }
+
+
+def event_json(event: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "event_id": event["event_id"],
+        "action": event["action"],
+        "status": event["status"],
+        "note": event["note"],
+        "answer": event["answer"],
+        "operator": event["operator"],
+        "department_code": event["department_code"],
+        "expected_at": to_iso(event["expected_at"]),
+        "occurred_at": to_iso(event["created_at"]),
+    }
+
+
+async def _json_body(request: web.Request) -> Any:
+    raw = await request.read()
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": f"invalid JSON: {error}"}), content_type="application/json"
+        ) from error
+
+
+def _base(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+async def create_ticket(request: web.Request) -> web.Response:
+    ctx = request.app[CTX]
+    key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+    if not key or len(key) > 128:
+        return _error(400, "Idempotency-Key header is required (1-128 characters)")
+    body = await _json_body(request)
+    try:
+        new = parse_create(body, key, ctx.directory)
+    except ValidationFailed as error:
+        return _error(422, f"validation failed: {error}", details=error.errors)
+    ticket, created = await ctx.store.create(new)
+    return json_response(
+        {
+            "ticket_id": ticket["ticket_no"],
+            "status": ticket["status"],
+            "created_at": to_iso(ticket["created_at"]),
+        },
+        status=201 if created else 200,
+        headers={"Location": f"{PREFIX}/tickets/{ticket['ticket_no']}"},
+    )
+
+
+async def get_ticket(request: web.Request) -> web.Response:
+    ctx = request.app[CTX]
+    ticket = await ctx.store.get(request.match_info["ticket_id"])
+    if ticket is None:
+        return _error(404, "ticket not found")
+    events = await ctx.store.events_for(ticket["id"])
+    return json_response(ticket_json(ctx, _base(request), ticket, events))
+
+
+async def _action(request: web.Request, action: str, text_field: str) -> web.Response:
+    ctx = request.app[CTX]
+    key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip() or None
+    if action == "reopen" and not key:
+        return _error(400, "Idempotency-Key header is required")
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        return _error(422, "body must be a JSON object")
+    text = body.get(text_field)
+    if text is not None and not isinstance(text, str):
+        return _error(422, f"{text_field} must be a string")
+    try:
+        ticket, event, applied = await ctx.store.act(
+            request.match_info["ticket_id"],
+            action,
+            operator=str(body.get("operator") or "人大代表")[:64],
+            note=text or ("代表催办" if action == "urge" else None),
+            idempotency_key=key,
+        )
+    except NotFound:
+        return _error(404, "ticket not found")
+    except workflow.TransitionError as error:
+        return _error(409, str(error))
+    except InputError as error:
+        return _error(422, str(error))
+    return json_response(
+        {
+            "ticket_id": ticket["ticket_no"],
+            "status": ticket["status"],
+            "reopen_count": ticket["reopen_count"],
+            "event_id": event["event_id"],
+            "replayed": not applied,
+        }
+    )
+
+
+async def reopen_ticket(request: web.Request) -> web.Response:
+    return await _action(request, "reopen", "reason")
+
+
+async def urge_ticket(request: web.Request) -> web.Response:
+    return await _action(request, "urge", "note")
+
+
+def setup(app: web.Application) -> None:
+    document = OPENAPI_PATH.read_bytes()  # read once at start-up, not inside a handler
+
+    async def openapi_document(_request: web.Request) -> web.Response:
+        return web.Response(body=document, content_type="application/yaml", charset="utf-8")
+
+    app.router.add_get(f"{PREFIX}/openapi.yaml", openapi_document)
+    app.router.add_post(f"{PREFIX}/tickets", create_ticket)
+    app.router.add_get(f"{PREFIX}/tickets/{{ticket_id}}", get_ticket)
+    app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/reopen", reopen_ticket)
+    app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/urge", urge_ticket)

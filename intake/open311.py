@@ -1,0 +1,232 @@
+"""Open311 GeoReport v2 facade at /open311/v2 over the same tickets (JSON format only)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from intake import workflow
+from intake.context import CTX, Context, json_response, media_url
+from intake.store import NewTicket
+from intake.timeutil import parse_iso, to_iso, utcnow
+from intake.validation import APPEAL_TYPES, URGENCIES
+
+PREFIX = "/open311/v2"
+MAX_RESULTS = 1000
+DEFAULT_WINDOW = timedelta(days=90)  # spec: without dates, the last 90 days
+
+
+def errors(status: int, description: str) -> web.Response:
+    """GeoReport v2 error shape: a list of {code, description}."""
+    return json_response([{"code": status, "description": description}], status=status)
+
+
+def _check_format(request: web.Request) -> web.Response | None:
+    if request.match_info.get("fmt") != "json":
+        return errors(400, "仅支持 JSON 格式 (only .json is supported)")
+    jurisdiction = request.query.get("jurisdiction_id")
+    if jurisdiction and jurisdiction != request.app[CTX].settings.jurisdiction_id:
+        return errors(404, f"unknown jurisdiction_id: {jurisdiction}")
+    return None
+
+
+def _base(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+def request_json(ctx: Context, base: str, ticket: Mapping[Any, Any]) -> dict[str, Any]:
+    department = ctx.directory.get(ticket["department_code"])
+    media = list(ticket["media"] or [])
+    return {
+        "service_request_id": ticket["ticket_no"],
+        "status": workflow.open311_status(ticket["status"]),
+        "status_notes": ticket["last_note"],
+        "service_name": department.name if department else ticket["department_code"],
+        "service_code": ticket["department_code"],
+        "description": ticket["text"],
+        "agency_responsible": department.name if department else None,
+        "service_notice": f"工单状态：{ticket['status']}",
+        "requested_datetime": to_iso(ticket["created_at"]),
+        "updated_datetime": to_iso(ticket["updated_at"]),
+        "expected_datetime": to_iso(ticket["expected_at"]),
+        "address": ticket["address"],
+        "address_id": None,
+        "zipcode": None,
+        "lat": ticket["lat"],
+        "long": ticket["long"],
+        "media_url": media_url(base, ticket["ticket_no"], media[0], 1) if media else None,
+    }
+
+
+async def list_services(request: web.Request) -> web.Response:
+    if (bad := _check_format(request)) is not None:
+        return bad
+    return json_response(
+        [
+            {
+                "service_code": d.code,
+                "service_name": d.name,
+                "description": f"{d.category}：{d.name}" if d.category else d.name,
+                "metadata": False,
+                "type": "realtime",
+                "keywords": ",".join(d.keywords),
+                "group": d.category,
+            }
+            for d in request.app[CTX].directory
+        ]
+    )
+
+
+async def service_definition(request: web.Request) -> web.Response:
+    if (bad := _check_format(request)) is not None:
+        return bad
+    code = request.match_info["code"]
+    if request.app[CTX].directory.get(code) is None:
+        return errors(404, f"unknown service_code: {code}")
+    return json_response({"service_code": code, "attributes": []})
+
+
+def _float(form: Mapping[str, str], name: str, limit: float) -> float | None:
+    value = (form.get(name) or "").strip()
+    if not value:
+        return None
+    number = float(value)  # ValueError → 400 by the caller
+    if abs(number) > limit:
+        raise ValueError(name)
+    return number
+
+
+async def create_request(request: web.Request) -> web.Response:
+    if (bad := _check_format(request)) is not None:
+        return bad
+    ctx = request.app[CTX]
+    form = await request.post()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    api_key = ctx.settings.open311_api_key
+    if api_key and fields.get("api_key") != api_key:
+        return errors(403, "api_key 缺失或无效 (missing or invalid api_key)")
+    jurisdiction = fields.get("jurisdiction_id")
+    if jurisdiction and jurisdiction != ctx.settings.jurisdiction_id:
+        return errors(404, f"unknown jurisdiction_id: {jurisdiction}")
+    code = (fields.get("service_code") or "").strip()
+    if not code:
+        return errors(400, "service_code is required")
+    if ctx.directory.get(code) is None:
+        return errors(404, f"unknown service_code: {code}")
+    description = (fields.get("description") or "").strip()
+    if not description:
+        return errors(400, "description is required")
+    try:
+        lat, long = _float(fields, "lat", 90), _float(fields, "long", 180)
+    except ValueError:
+        return errors(400, "lat/long must be numbers within range")
+    address = (fields.get("address_string") or "").strip() or None
+    if (lat is None or long is None) and not address and not fields.get("address_id"):
+        return errors(400, "a location is required: lat & long, address_string or address_id")
+
+    def attribute(name: str) -> str | None:
+        return (fields.get(f"attribute[{name}]") or "").strip() or None
+
+    urgency = attribute("urgency")
+    appeal_type = attribute("appeal_type")
+    name = "".join(p for p in (fields.get("last_name"), fields.get("first_name")) if p) or None
+    new = NewTicket(
+        # No idempotency in GeoReport v2; attribute[idempotency_key] lets a client opt in.
+        idempotency_key=attribute("idempotency_key") or f"open311-{uuid.uuid4().hex}",
+        source="open311",
+        department_code=code,
+        summary=attribute("summary") or description[:40],
+        text=description[:5000],
+        report_number=attribute("report_number"),
+        appeal_type=appeal_type if appeal_type in APPEAL_TYPES else "求助",
+        urgency=urgency if urgency in URGENCIES else "一般",
+        district=attribute("district"),
+        town=attribute("town"),
+        address=address,
+        lat=lat,
+        long=long,
+        reporter_name=name,
+        reporter_phone=fields.get("phone") or None,
+        reporter_email=fields.get("email") or None,
+        reporter_level=attribute("reporter_level"),
+        reporter_station=attribute("reporter_station"),
+        media_urls=[fields["media_url"]] if fields.get("media_url") else [],
+    )
+    ticket, created = await ctx.store.create(new)
+    notice = "工单已提交，等待 12345 热线受理。"
+    if ctx.settings.open311_mode == "direct":
+        body: dict[str, Any] = {"service_request_id": ticket["ticket_no"]}
+    else:
+        token = None if created else await ctx.store.token_for_ticket(ticket["id"])
+        if token is None:
+            token = await ctx.store.create_token(ticket["id"], ctx.settings.open311_token_delay_s)
+        body = {"token": token}
+    body.update(service_notice=notice, account_id=None)
+    return json_response([body])
+
+
+async def resolve_token(request: web.Request) -> web.Response:
+    if (bad := _check_format(request)) is not None:
+        return bad
+    token = request.match_info["token"]
+    known, ticket_no = await request.app[CTX].store.resolve_token(token)
+    if not known:
+        return errors(404, f"unknown token: {token}")
+    return json_response([{"service_request_id": ticket_no, "token": token}])
+
+
+async def get_request(request: web.Request) -> web.Response:
+    if (bad := _check_format(request)) is not None:
+        return bad
+    ctx = request.app[CTX]
+    ticket = await ctx.store.get(request.match_info["request_id"])
+    if ticket is None:
+        return errors(404, "service request not found")
+    return json_response([request_json(ctx, _base(request), ticket)])
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    if (bad := _check_format(request)) is not None:
+        return bad
+    ctx = request.app[CTX]
+    query = request.query
+    ids = [i.strip() for i in query.get("service_request_id", "").split(",") if i.strip()]
+    if ids:  # spec: with service_request_id, the other filters are ignored
+        rows = await ctx.store.list(ticket_nos=ids[:MAX_RESULTS], limit=MAX_RESULTS)
+    else:
+        statuses: set[str] = set()
+        for wanted in (s.strip() for s in query.get("status", "").split(",") if s.strip()):
+            if wanted not in ("open", "closed"):
+                return errors(400, "status must be open and/or closed")
+            statuses.update(
+                s for s in workflow.ALL_STATUSES if workflow.open311_status(s) == wanted
+            )
+        try:
+            start = parse_iso(query["start_date"]) if query.get("start_date") else None
+            end = parse_iso(query["end_date"]) if query.get("end_date") else None
+        except ValueError:
+            return errors(400, "start_date/end_date must be ISO 8601")
+        if start is None and end is None:
+            start = utcnow() - DEFAULT_WINDOW
+        rows = await ctx.store.list(
+            department=query.get("service_code") or None,
+            statuses=sorted(statuses) or None,
+            start=start,
+            end=end,
+            limit=MAX_RESULTS,
+        )
+    return json_response([request_json(ctx, _base(request), row) for row in rows])
+
+
+def setup(app: web.Application) -> None:
+    fmt = "{fmt:[A-Za-z]+}"
+    app.router.add_get(f"{PREFIX}/services.{fmt}", list_services)
+    app.router.add_get(f"{PREFIX}/services/{{code}}.{fmt}", service_definition)
+    app.router.add_post(f"{PREFIX}/requests.{fmt}", create_request)
+    app.router.add_get(f"{PREFIX}/requests.{fmt}", list_requests)
+    app.router.add_get(f"{PREFIX}/requests/{{request_id}}.{fmt}", get_request)
+    app.router.add_get(f"{PREFIX}/tokens/{{token}}.{fmt}", resolve_token)

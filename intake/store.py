@@ -1,0 +1,394 @@
+"""Ticket storage and state changes; every change writes an event and queues its callback.
+
+All writes go through one asyncio.Lock: SQLite allows one writer anyway, and serialising in
+process avoids SQLITE_BUSY on lock upgrades. Idempotency does not rely on the lock: the
+unique constraint on idempotency_key decides, and the loser reads the winner's ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from intake import workflow
+from intake.callbacks import callback_payload
+from intake.db import callbacks, events, open311_tokens, tickets
+from intake.departments import Directory
+from intake.photos import PhotoIn, save_photos
+from intake.timeutil import to_iso, utcnow
+
+URGENT_DEADLINE = timedelta(days=1)
+NORMAL_DEADLINE = timedelta(days=5)
+
+
+class NotFound(Exception):
+    pass
+
+
+class InputError(ValueError):
+    """Bad operator/API input for an otherwise allowed action (message in Chinese)."""
+
+
+@dataclass
+class NewTicket:
+    idempotency_key: str
+    department_code: str
+    summary: str
+    text: str
+    source: str = "api"
+    report_number: str | None = None
+    appeal_type: str | None = None
+    urgency: str | None = None
+    district: str | None = None
+    town: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    long: float | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    reporter_level: str | None = None
+    reporter_station: str | None = None
+    reporter_email: str | None = None
+    photos: list[PhotoIn] = field(default_factory=list)
+    media_urls: list[str] = field(default_factory=list)
+    submitted_at: datetime | None = None
+
+
+def deadline_for(urgency: str | None, start: datetime) -> datetime:
+    return start + (URGENT_DEADLINE if urgency == "紧急" else NORMAL_DEADLINE)
+
+
+class TicketStore:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        directory: Directory,
+        media_dir: Path,
+        *,
+        callbacks_enabled: bool,
+        on_enqueue: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.directory = directory
+        self.media_dir = media_dir
+        self.callbacks_enabled = callbacks_enabled
+        self._on_enqueue = on_enqueue
+        self.write_lock = asyncio.Lock()
+
+    def set_on_enqueue(self, callback: Callable[[], None]) -> None:
+        self._on_enqueue = callback
+
+    # ---- reads -------------------------------------------------------------------------
+
+    async def get(self, ticket_no: str) -> RowMapping | None:
+        async with self.engine.connect() as conn:
+            row = await conn.execute(select(tickets).where(tickets.c.ticket_no == ticket_no))
+            return row.mappings().first()
+
+    async def get_by_key(self, key: str) -> RowMapping | None:
+        async with self.engine.connect() as conn:
+            row = await conn.execute(select(tickets).where(tickets.c.idempotency_key == key))
+            return row.mappings().first()
+
+    async def events_for(self, ticket_id: int) -> list[RowMapping]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(events).where(events.c.ticket_id == ticket_id).order_by(events.c.id)
+            )
+            return list(rows.mappings())
+
+    async def list(
+        self,
+        *,
+        department: str | None = None,
+        statuses: Sequence[str] | None = None,
+        ticket_nos: Sequence[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 500,
+    ) -> list[RowMapping]:
+        query = select(tickets).order_by(tickets.c.id.desc()).limit(limit)
+        if ticket_nos is not None:
+            query = query.where(tickets.c.ticket_no.in_(list(ticket_nos)))
+        if department:
+            query = query.where(tickets.c.department_code == department)
+        if statuses:
+            query = query.where(tickets.c.status.in_(list(statuses)))
+        if start is not None:
+            query = query.where(tickets.c.created_at >= start)
+        if end is not None:
+            query = query.where(tickets.c.created_at <= end)
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).mappings())
+
+    async def counts(self) -> dict[str, dict[str, int]]:
+        """Per department: {"open": n, "new": n} (new = waiting for 受理)."""
+        query = select(tickets.c.department_code, tickets.c.status, func.count()).group_by(
+            tickets.c.department_code, tickets.c.status
+        )
+        result: dict[str, dict[str, int]] = {}
+        async with self.engine.connect() as conn:
+            for code, status, count in await conn.execute(query):
+                entry = result.setdefault(code, {"open": 0, "new": 0})
+                if status not in workflow.CLOSED_STATUSES:
+                    entry["open"] += count
+                if status in (workflow.SUBMITTED, workflow.REROUTED):
+                    entry["new"] += count
+        return result
+
+    # ---- writes ------------------------------------------------------------------------
+
+    async def create(self, new: NewTicket) -> tuple[RowMapping, bool]:
+        """Insert once per idempotency key; (ticket, created?)."""
+        now = utcnow()
+        media: list[dict[str, Any]] = [{"url": url} for url in new.media_urls]
+        values = {
+            "ticket_no": f"tmp-{uuid.uuid4().hex}",
+            "idempotency_key": new.idempotency_key,
+            "source": new.source,
+            "report_number": new.report_number,
+            "department_code": new.department_code,
+            "summary": new.summary,
+            "text": new.text,
+            "appeal_type": new.appeal_type,
+            "urgency": new.urgency,
+            "district": new.district,
+            "town": new.town,
+            "address": new.address,
+            "lat": new.lat,
+            "long": new.long,
+            "reporter_name": new.reporter_name,
+            "reporter_phone": new.reporter_phone,
+            "reporter_level": new.reporter_level,
+            "reporter_station": new.reporter_station,
+            "reporter_email": new.reporter_email,
+            "media": media,
+            "status": workflow.SUBMITTED,
+            "submitted_at": new.submitted_at,
+            "created_at": now,
+            "updated_at": now,
+            "expected_at": deadline_for(new.urgency, now),
+            "reopen_count": 0,
+        }
+        async with self.write_lock:
+            try:
+                async with self.engine.begin() as conn:
+                    result = await conn.execute(insert(tickets).values(**values))
+                    ticket_id = result.inserted_primary_key[0]  # type: ignore[index]
+                    # 12345-style work-order number: local date + sequence.
+                    ticket_no = f"{(to_iso(now) or '')[:10].replace('-', '')}{ticket_id:05d}"
+                    stored = await save_photos(self.media_dir, ticket_no, new.photos)
+                    await conn.execute(
+                        update(tickets)
+                        .where(tickets.c.id == ticket_id)
+                        .values(ticket_no=ticket_no, media=media + stored)
+                    )
+                    ticket = await self._load(conn, ticket_id)
+                    await self._record(conn, ticket, "submit", note=None, now=now)
+            except IntegrityError:
+                existing = await self.get_by_key(new.idempotency_key)
+                if existing is None:  # some other constraint failed: not an idempotent retry
+                    raise
+                return existing, False
+        self._on_enqueue()
+        return ticket, True
+
+    async def act(
+        self,
+        ticket_no: str,
+        action: str,
+        *,
+        operator: str | None,
+        note: str | None = None,
+        answer: str | None = None,
+        department_code: str | None = None,
+        expected_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[RowMapping, RowMapping, bool]:
+        """Apply one action; (ticket after, event, applied?). Raises NotFound/InputError/
+        workflow.TransitionError. A repeated idempotency_key returns the earlier event."""
+        note = (note or "").strip() or None
+        answer = (answer or "").strip() or None
+        async with self.write_lock, self.engine.begin() as conn:
+            ticket = (
+                (await conn.execute(select(tickets).where(tickets.c.ticket_no == ticket_no)))
+                .mappings()
+                .first()
+            )
+            if ticket is None:
+                raise NotFound(ticket_no)
+            if idempotency_key:
+                earlier = (
+                    (
+                        await conn.execute(
+                            select(events).where(events.c.idempotency_key == idempotency_key)
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if earlier is not None:
+                    return ticket, earlier, False
+            status = workflow.next_status(
+                ticket["status"], action, reopen_count=ticket["reopen_count"]
+            )
+            now = utcnow()
+            changes = self._changes(ticket, action, note, answer, department_code, expected_at)
+            changes.update(status=status, updated_at=now)
+            await conn.execute(update(tickets).where(tickets.c.id == ticket["id"]).values(changes))
+            ticket = await self._load(conn, ticket["id"])
+            event = await self._record(
+                conn,
+                ticket,
+                action,
+                note=note,
+                now=now,
+                operator=operator,
+                idempotency_key=idempotency_key,
+            )
+        self._on_enqueue()
+        return ticket, event, True
+
+    def _changes(
+        self,
+        ticket: Mapping[Any, Any],
+        action: str,
+        note: str | None,
+        answer: str | None,
+        department_code: str | None,
+        expected_at: datetime | None,
+    ) -> dict[str, Any]:
+        """Per-action input checks and the column updates they imply."""
+        changes: dict[str, Any] = {}
+        if note:
+            changes["last_note"] = note
+        if action in ("reroute", "dispatch") and department_code:
+            if self.directory.get(department_code) is None:
+                raise InputError(f"未知的部门代码「{department_code}」。")
+            if action == "reroute" and department_code == ticket["department_code"]:
+                raise InputError("改派的目标部门与当前承办部门相同，请选择其他部门。")
+            changes["department_code"] = department_code
+        if action == "reroute" and not department_code:
+            raise InputError("改派必须选择目标部门。")
+        if action in ("reroute", "return", "extend", "reopen") and not note:
+            raise InputError(f"{workflow.ACTIONS[action].label}必须填写原因。")
+        if action == "progress" and not note:
+            raise InputError("请填写办理进展。")
+        if action == "answer":
+            if not answer:
+                raise InputError("答复内容不能为空。")
+            changes.update(answer=answer, last_note=answer)
+        if action == "extend":
+            if expected_at is None:
+                raise InputError("延期必须填写新的办理期限。")
+            if expected_at <= utcnow():
+                raise InputError("新的办理期限必须晚于当前时间。")
+            changes["expected_at"] = expected_at
+        if action == "reopen":
+            changes.update(
+                reopen_count=ticket["reopen_count"] + 1,
+                answer=None,
+                expected_at=deadline_for(ticket["urgency"], utcnow()),
+            )
+        return changes
+
+    async def _load(self, conn: AsyncConnection, ticket_id: int) -> RowMapping:
+        row = await conn.execute(select(tickets).where(tickets.c.id == ticket_id))
+        return row.mappings().one()
+
+    async def _record(
+        self,
+        conn: AsyncConnection,
+        ticket: RowMapping,
+        action: str,
+        *,
+        note: str | None,
+        now: datetime,
+        operator: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> RowMapping:
+        event_id = f"evt_{uuid.uuid4().hex}"
+        answer = ticket["answer"] if action == "answer" else None
+        expected = ticket["expected_at"] if action == "extend" else None
+        await conn.execute(
+            insert(events).values(
+                event_id=event_id,
+                ticket_id=ticket["id"],
+                action=action,
+                status=ticket["status"],
+                note=note,
+                answer=answer,
+                operator=operator,
+                department_code=ticket["department_code"],
+                expected_at=expected,
+                idempotency_key=idempotency_key,
+                created_at=now,
+            )
+        )
+        event = (
+            (await conn.execute(select(events).where(events.c.event_id == event_id)))
+            .mappings()
+            .one()
+        )
+        if self.callbacks_enabled:
+            payload = callback_payload(ticket, event)
+            await conn.execute(
+                insert(callbacks).values(
+                    event_id=event_id,
+                    ticket_id=ticket["id"],
+                    payload=json.dumps(payload, ensure_ascii=False),
+                    attempts=0,
+                    next_attempt_at=now,
+                    delivered=False,
+                    gave_up=False,
+                )
+            )
+        return event
+
+    # ---- Open311 tokens ----------------------------------------------------------------
+
+    async def create_token(self, ticket_id: int, delay_s: float) -> str:
+        token = secrets.token_hex(12)
+        now = utcnow()
+        async with self.write_lock, self.engine.begin() as conn:
+            await conn.execute(
+                insert(open311_tokens).values(
+                    token=token,
+                    ticket_id=ticket_id,
+                    created_at=now,
+                    resolvable_at=now + timedelta(seconds=delay_s),
+                )
+            )
+        return token
+
+    async def token_for_ticket(self, ticket_id: int) -> str | None:
+        async with self.engine.connect() as conn:
+            row = await conn.execute(
+                select(open311_tokens.c.token).where(open311_tokens.c.ticket_id == ticket_id)
+            )
+            return row.scalars().first()
+
+    async def resolve_token(self, token: str) -> tuple[bool, str | None]:
+        """(known?, ticket_no once resolvable)."""
+        query = (
+            select(open311_tokens.c.resolvable_at, tickets.c.ticket_no)
+            .join(tickets, tickets.c.id == open311_tokens.c.ticket_id)
+            .where(open311_tokens.c.token == token)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return False, None
+        return True, (row.ticket_no if row.resolvable_at <= utcnow() else None)

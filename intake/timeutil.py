@@ -1,0 +1,42 @@
+"""Time helpers: the DB keeps naive UTC; everything shown or sent carries +08:00."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+# China has no DST, so a fixed offset is exact and needs no tzdata on the host.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def utcnow() -> datetime:
+    """Naive UTC 'now' (SQLite drops tzinfo, so we store naive UTC consistently)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """Naive-UTC DB value → ISO 8601 with the +08:00 offset."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat(timespec="seconds")
+
+
+def to_local_text(value: datetime | None) -> str:
+    """Short local form for the console: 2025-06-12 14:03."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_iso(text: str) -> datetime:
+    """ISO 8601 (with or without offset; without = China time) → naive UTC."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_TZ)
+    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def parse_local_date_end(text: str) -> datetime:
+    """A console date (YYYY-MM-DD, China time) → naive UTC at 18:00 that day (office close)."""
+    day = datetime.strptime(text.strip(), "%Y-%m-%d")
+    local = day.replace(hour=18, tzinfo=CHINA_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    OutboxMessage,
+    OutboxStatus,
+    Rating,
+    Report,
+    ReportPhoto,
+    RoutingDecision,
+    Ticket,
+    TicketEvent,
+)
+
+
+class ReportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, report_id: int) -> Report | None:
+        return await self._session.get(Report, report_id)
+
+    async def by_draft(self, draft_id: str) -> Report | None:
+        return await self._session.scalar(select(Report).where(Report.draft_id == draft_id))
+
+    async def add_numbered(self, report: Report, day_prefix: str) -> bool:
+        """Gives the report the day's next number (SY20261125-0001); False if the draft exists.
+
+        Two writers may pick the same number: the unique constraint decides, we retry."""
+        for _ in range(20):
+            last = await self._session.scalar(
+                select(func.max(Report.number)).where(Report.number.like(f"{day_prefix}-%"))
+            )
+            sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+            report.number = f"{day_prefix}-{sequence:04d}"
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(report)
+            except IntegrityError:
+                if report.draft_id and await self.by_draft(report.draft_id):
+                    return False
+                continue
+            return True
+        raise RuntimeError("could not allocate a report number")
+
+    def add(self, item: ReportPhoto | RoutingDecision | OutboxMessage) -> None:
+        self._session.add(item)
+
+    async def page_for_deputy(
+        self, deputy_id: int, page: int, size: int
+    ) -> tuple[list[Report], int]:
+        total = await self._session.scalar(
+            select(func.count()).select_from(Report).where(Report.deputy_id == deputy_id)
+        )
+        rows = await self._session.scalars(
+            select(Report)
+            .where(Report.deputy_id == deputy_id)
+            .order_by(Report.created_at.desc(), Report.id.desc())
+            .offset(page * size)
+            .limit(size)
+        )
+        return list(rows), total or 0
+
+    async def photos(self, report_id: int) -> list[ReportPhoto]:
+        rows = await self._session.scalars(
+            select(ReportPhoto)
+            .where(ReportPhoto.report_id == report_id)
+            .order_by(ReportPhoto.position)
+        )
+        return list(rows)
+
+    async def decisions(self, report_id: int) -> list[RoutingDecision]:
+        rows = await self._session.scalars(
+            select(RoutingDecision)
+            .where(RoutingDecision.report_id == report_id)
+            .order_by(RoutingDecision.id)
+        )
+        return list(rows)
+
+    async def ticket(self, report_id: int) -> Ticket | None:
+        return await self._session.scalar(select(Ticket).where(Ticket.report_id == report_id))
+
+    async def ticket_events(self, ticket_id: int) -> list[TicketEvent]:
+        rows = await self._session.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(TicketEvent.occurred_at, TicketEvent.id)
+        )
+        return list(rows)
+
+    async def ratings(self, report_id: int) -> list[Rating]:
+        rows = await self._session.scalars(
+            select(Rating).where(Rating.report_id == report_id).order_by(Rating.id)
+        )
+        return list(rows)
+
+    async def pending_outbox(self, report_id: int) -> list[OutboxMessage]:
+        rows = await self._session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.report_id == report_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+        )
+        return list(rows)

@@ -1,0 +1,297 @@
+"""A deputy files a report in chat: guided steps, explained preview, one report per draft."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.app import Application
+from bot.texts import reports as rt
+from emulator.client import EmulatorClient
+from storage.models import OutboxMessage, Report, ReportPhoto
+from tests.e2e.conftest import BotFactory
+from tests.e2e.reporting import (
+    VAGUE,
+    WAGE_ARREARS,
+    jpeg_with_exif,
+    next_edit,
+    to_preview,
+    verified,
+    write_text,
+)
+
+
+async def _count(app: Application, model: type) -> int:
+    async with app.uow_factory() as uow:
+        return await uow.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def _only_report(app: Application) -> Report:
+    async with app.uow_factory() as uow:
+        reports = list(await uow.session.scalars(select(Report)))
+    assert len(reports) == 1
+    return reports[0]
+
+
+async def test_happy_path_with_two_photos_and_a_location(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7001)
+    photos = [jpeg_with_exif(), jpeg_with_exif()]
+    preview = await to_preview(deputy, WAGE_ARREARS, photos, location=(27.2418, 111.4674))
+    card = preview["text"]
+    assert "反映预览" in card and "照片：2 张" in card and "已定位" in card
+    assert "建议承办单位" in card and "判断依据" in card
+
+    await deputy.press_button(preview, "确认提交")
+    receipt = await deputy.next_message()
+    assert receipt["text"].startswith("已提交！编号 SY")
+
+    report = await _only_report(bot_app)
+    assert report.number in receipt["text"] and report.latitude == 27.2418
+    async with bot_app.uow_factory() as uow:
+        decision = (await uow.reports.decisions(report.id))[0]
+        stored = await uow.reports.photos(report.id)
+        outbox = list(await uow.session.scalars(select(OutboxMessage)))
+    assert decision.classifier_version and decision.tokens and decision.candidates
+    assert decision.candidates[0]["evidence"], "the decision keeps its evidence"
+    assert decision.department_id == report.department_id
+    assert [m.idempotency_key for m in outbox] == [f"report-{report.id}"]
+    assert len(stored) == 2
+
+
+async def test_unsure_routing_goes_to_triage_and_the_deputy_is_told(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7018)
+    preview = await to_preview(deputy, VAGUE)
+    assert "把握不足" in preview["text"]
+    await deputy.press_button(preview, "确认提交")
+    receipt = await deputy.next_message()
+    assert "人工分派" in receipt["text"]
+    report = await _only_report(bot_app)
+    assert report.status == "待人工分派" and report.department_id is None
+    assert await _count(bot_app, OutboxMessage) == 0  # nothing goes to the hotline unrouted
+
+
+async def test_stored_photos_carry_no_exif(bot_app: Application, client: EmulatorClient) -> None:
+    deputy = await verified(client, 7002)
+    preview = await to_preview(deputy, WAGE_ARREARS, [jpeg_with_exif()])
+    await deputy.press_button(preview, "确认提交")
+    await deputy.next_message()
+    async with bot_app.uow_factory() as uow:
+        (photo,) = list(await uow.session.scalars(select(ReportPhoto)))
+    assert photo.local_path is not None
+    data = await asyncio.to_thread(Path(photo.local_path).read_bytes)
+    assert b"DeputyPhone" not in data and b"Exif" not in data
+    with Image.open(photo.local_path) as image:
+        assert dict(image.getexif()) == {}
+
+
+async def test_text_only_with_skips(bot_app: Application, client: EmulatorClient) -> None:
+    deputy = await verified(client, 7003)
+    preview = await to_preview(
+        deputy, "大祥区红旗路的路灯已经坏了两个星期，晚上行人经过很不安全。"
+    )
+    assert "照片：0 张" in preview["text"] and "位置：未提供" in preview["text"]
+    await deputy.press_button(preview, "确认提交")
+    assert "编号" in (await deputy.next_message())["text"]
+    assert await _count(bot_app, Report) == 1
+
+
+async def test_text_sent_in_several_messages_is_joined(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7004)
+    await deputy.send_text("/report")
+    await deputy.next_message()
+    await deputy.send_text("双清区东风路菜市场门口")
+    assert "共 11 字" in (await deputy.next_message())["text"]
+    await deputy.send_text("污水横流，气味难闻，请相关部门处理。")
+    saved = await deputy.next_message()
+    await deputy.press_button(saved, rt.BTN_DONE)
+    await deputy.next_message()
+    async with bot_app.uow_factory() as uow:
+        del uow  # nothing is saved before 确认提交
+    assert await _count(bot_app, Report) == 0
+
+
+async def test_too_short_text_is_refused_with_a_reason(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7005)
+    await deputy.send_text("/report")
+    await deputy.next_message()
+    await deputy.send_text("路灯坏了")
+    saved = await deputy.next_message()
+    answer_id = await deputy.press_button(saved, rt.BTN_DONE)
+    answer = await deputy.callback_answer(answer_id)
+    assert answer is not None and "内容太短" in answer["text"]
+
+
+async def test_deputy_changes_department_from_the_alternatives(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7006)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "更换部门")
+    edited = await next_edit(deputy)
+    alternatives = [row[0] for row in edited["reply_markup"]["inline_keyboard"][:-2]]
+    assert alternatives, "top alternatives are offered"
+    chosen = alternatives[0]["text"]
+    await deputy.press_button(edited, chosen)
+    updated = await next_edit(deputy)
+    assert f"建议承办单位：{chosen}（您已选择）" in updated["text"]
+    await deputy.press_button(updated, "确认提交")
+    await deputy.next_message()
+    report = await _only_report(bot_app)
+    async with bot_app.uow_factory() as uow:
+        decision = (await uow.reports.decisions(report.id))[0]
+        department = await uow.directory.department_by_id(report.department_id or 0)
+    assert department is not None and department.name == chosen
+    assert decision.method == "deputy"
+
+
+async def test_deputy_browses_the_whole_directory(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7007)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "更换部门")
+    edited = await next_edit(deputy)
+    await deputy.press_button(edited, rt.BTN_BROWSE)
+    page = await next_edit(deputy)
+    names = [row[0]["text"] for row in page["reply_markup"]["inline_keyboard"]]
+    assert len(names) >= 8 and rt.BTN_NEXT_PAGE in str(page["reply_markup"])
+
+
+async def test_edit_text_replaces_the_content(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7008)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "修改内容")
+    assert (await deputy.next_message())["text"] == rt.ASK_TEXT_AGAIN
+    await deputy.send_text("邵东市大禾塘街道某小区物业公司乱收停车费，业主多次投诉无人处理。")
+    saved = await deputy.next_message()
+    await deputy.press_button(saved, rt.BTN_DONE)
+    ask_photos = await deputy.next_message()
+    await deputy.press_button(ask_photos, rt.BTN_SKIP)
+    await deputy.next_message()
+    await deputy.send_text(rt.BTN_SKIP)
+    await deputy.next_message()
+    appeal = await deputy.next_message()
+    await deputy.press_button(appeal, rt.BTN_NEXT)
+    new_preview = await deputy.next_message()
+    assert "物业公司乱收停车费" in new_preview["text"]
+    assert "包工头" not in new_preview["text"]
+
+
+async def test_cancel_saves_nothing(bot_app: Application, client: EmulatorClient) -> None:
+    deputy = await verified(client, 7009)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "取消")
+    events = await deputy.drain()
+    assert any(e.get("message", {}).get("text") == rt.CANCELLED for e in events)
+    assert await _count(bot_app, Report) == 0
+
+
+async def test_double_confirm_makes_one_report(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7010)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    data = next(
+        b["callback_data"]
+        for row in preview["reply_markup"]["inline_keyboard"]
+        for b in row
+        if "确认提交" in b["text"]
+    )
+    first = await deputy.press(preview["message_id"], data)
+    second = await deputy.press(preview["message_id"], data, force=True)
+    await deputy.callback_answer(first)
+    stale = await deputy.callback_answer(second)
+    assert stale is not None and rt.STALE in stale["text"]
+    assert await _count(bot_app, Report) == 1
+    assert await _count(bot_app, OutboxMessage) == 1
+
+
+async def test_stale_button_changes_nothing(bot_app: Application, client: EmulatorClient) -> None:
+    deputy = await verified(client, 7011)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    edit_data = next(
+        b["callback_data"]
+        for row in preview["reply_markup"]["inline_keyboard"]
+        for b in row
+        if "修改内容" in b["text"]
+    )
+    await deputy.press_button(preview, "确认提交")
+    await deputy.next_message()
+    pressed = await deputy.press(preview["message_id"], edit_data, force=True)
+    answer = await deputy.callback_answer(pressed)
+    assert answer is not None and answer["text"] == rt.STALE
+    assert (await _only_report(bot_app)).text == WAGE_ARREARS
+
+
+async def test_another_deputys_button_is_refused(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    owner = await verified(client, 7012)
+    other = await verified(client, 7013, phone="13807390007")
+    preview = await to_preview(owner, WAGE_ARREARS)
+    data = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    # A modified client sends the owner's button data from its own chat.
+    own_message = [m for m in await other.messages() if m["from_bot"]][-1]
+    forged = await other.press(own_message["message_id"], data, force=True)
+    answer = await other.callback_answer(forged)
+    assert answer is not None and answer["text"].startswith(rt.STALE)
+    assert await _count(bot_app, Report) == 0
+
+
+async def test_emergency_text_shows_the_emergency_number_first(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7014)
+    advice = await write_text(
+        deputy, "双清区滑石路一栋居民楼着火了，浓烟很大，里面可能还有人被困！"
+    )
+    assert "119" in advice["text"] and "12345 热线不受理" in advice["text"]
+    await deputy.press_button(advice, rt.BTN_CONTINUE)
+    assert (await deputy.next_message())["text"] == rt.ASK_PHOTOS
+
+
+async def test_quick_photo_with_caption_starts_a_prefilled_report(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7015)
+    await deputy.send_photo(jpeg_with_exif(), caption=WAGE_ARREARS)
+    reply = await deputy.next_message()
+    assert "第 1 张照片" in reply["text"]
+
+
+async def test_unbound_user_photo_does_not_start_a_report(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    stranger = client.user(7016)
+    await stranger.send_photo(jpeg_with_exif(), caption=WAGE_ARREARS)
+    assert (await stranger.next_message())["text"] == texts.NOT_BOUND
+
+
+async def test_half_written_draft_survives_a_restart(
+    start_bot: BotFactory, client: EmulatorClient
+) -> None:
+    first = await start_bot()
+    deputy = await verified(client, 7017)
+    await deputy.send_text("/report")
+    await deputy.next_message()
+    await deputy.send_text(WAGE_ARREARS)
+    saved = await deputy.next_message()
+    await first.stop()
+
+    await start_bot()  # a new bot process on the same database
+    await deputy.press_button(saved, rt.BTN_DONE)
+    assert (await deputy.next_message())["text"] == rt.ASK_PHOTOS

@@ -1,0 +1,152 @@
+"""The signed JSON API: idempotent create, signatures, validation, reopen, urge, photos."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+
+import aiohttp
+import pytest
+
+from intake import RunningIntake
+from intake.api import OPENAPI_PATH
+from tests.intake.conftest import api_call, create_ticket, ticket_body
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+async def _count_tickets(intake: RunningIntake) -> int:
+    return len(await intake.store.list(limit=1000))
+
+
+async def test_create_is_idempotent(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    status, first = await api_call(http, "POST", url, ticket_body(), key="report-42")
+    assert status == 201
+    assert first["status"] == "已提交"
+    assert first["created_at"].endswith("+08:00")
+    status, again = await api_call(
+        http, "POST", url, ticket_body(summary="换了标题"), key="report-42"
+    )
+    assert status == 200
+    assert again == first
+    assert await _count_tickets(intake) == 1
+
+
+async def test_concurrent_creates_make_one_ticket(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    results = await asyncio.gather(
+        *(api_call(http, "POST", url, ticket_body(), key="report-race") for _ in range(10))
+    )
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] * 9 + [201]
+    assert len({data["ticket_id"] for _, data in results}) == 1
+    assert await _count_tickets(intake) == 1
+
+
+async def test_bad_signature_is_refused_and_creates_nothing(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    status, data = await api_call(http, "POST", url, ticket_body(), key="k1", secret="wrong")
+    assert (status, data) == (401, {"error": "bad signature"})
+    status, data = await api_call(
+        http, "POST", url, ticket_body(), key="k2", now=time.time() - 600
+    )
+    assert (status, data) == (401, {"error": "stale timestamp"})
+    async with http.post(url, json=ticket_body(), headers={"Idempotency-Key": "k3"}) as response:
+        assert response.status == 401
+    # a body altered after signing no longer matches
+    status, _ = await api_call(http, "GET", f"{url}/1", None, secret="wrong")
+    assert status == 401
+    assert await _count_tickets(intake) == 0
+
+
+async def test_validation_errors_are_422(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    body = ticket_body(department_code="NOPE", text="", latitude=500)
+    status, data = await api_call(http, "POST", url, body, key="bad-1")
+    assert status == 422
+    fields = {d["field"] for d in data["details"]}
+    assert {"department_code", "text", "latitude"} <= fields
+    status, data = await api_call(http, "POST", url, ticket_body(), key=None)
+    assert status == 400 and "Idempotency-Key" in data["error"]
+    assert await _count_tickets(intake) == 0
+
+
+async def test_get_ticket_with_photo(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    photo = {
+        "filename": "现场.png",
+        "content_type": "image/png",
+        "data_b64": base64.b64encode(PNG).decode(),
+    }
+    created = await create_ticket(http, intake, key="with-photo", photos=[photo])
+    status, ticket = await api_call(
+        http, "GET", f"{intake.base_url}/api/v1/tickets/{created['ticket_id']}"
+    )
+    assert status == 200
+    assert ticket["reporter"]["name"] == "李代表"
+    assert [e["action"] for e in ticket["events"]] == ["submit"]
+    [stored] = ticket["photos"]
+    async with http.get(stored["url"]) as response:
+        assert response.status == 200
+        assert response.content_type == "image/png"
+        assert await response.read() == PNG
+
+
+async def test_reopen_once_and_urge(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    created = await create_ticket(http, intake, key="reopen-me")
+    ticket_id = created["ticket_id"]
+    base = f"{intake.base_url}/api/v1/tickets/{ticket_id}"
+    status, data = await api_call(http, "POST", f"{base}/reopen", {"reason": "未解决"}, key="r1")
+    assert status == 409  # not answered yet
+    for action, answer in [
+        ("accept", None),
+        ("dispatch", None),
+        ("answer", "已维修电梯"),
+        ("close", None),
+    ]:
+        await intake.store.act(ticket_id, action, operator="王五", answer=answer)
+    status, data = await api_call(http, "POST", f"{base}/reopen", {"reason": "仍未修好"}, key="r2")
+    assert status == 200
+    assert (data["status"], data["reopen_count"], data["replayed"]) == ("办理中", 1, False)
+    status, again = await api_call(
+        http, "POST", f"{base}/reopen", {"reason": "仍未修好"}, key="r2"
+    )
+    assert status == 200 and again["replayed"] and again["event_id"] == data["event_id"]
+    await intake.store.act(ticket_id, "answer", operator="王五", answer="已更换电梯主板")
+    status, data = await api_call(http, "POST", f"{base}/reopen", {"reason": "还坏"}, key="r3")
+    assert status == 409 and "重办" in data["error"]
+    status, data = await api_call(http, "POST", f"{base}/urge", {"note": "请尽快处理"})
+    assert status == 200 and data["status"] == "已答复"
+    _, ticket = await api_call(http, "GET", base)
+    assert ticket["reopen_count"] == 1
+    assert [e["action"] for e in ticket["events"]][-3:] == ["reopen", "answer", "urge"]
+
+
+async def test_openapi_document_is_served(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    async with http.get(f"{intake.base_url}/api/v1/openapi.yaml") as response:
+        assert response.status == 200
+        text = await response.text()
+    assert text.startswith("openapi: 3")
+    for name in ("/tickets:", "Idempotency-Key", "X-Signature", "CallbackEvent", "webhooks:"):
+        assert name in text
+
+
+def test_openapi_document_parses_where_yaml_is_installed() -> None:
+    yaml = pytest.importorskip("yaml")
+    document = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+    assert document["openapi"].startswith("3.")
+    assert {"/tickets", "/tickets/{ticket_id}", "/tickets/{ticket_id}/reopen"} <= set(
+        document["paths"]
+    )
+    assert "ticketEvent" in document["webhooks"]

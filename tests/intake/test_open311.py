@@ -1,0 +1,151 @@
+"""Open311 GeoReport v2 facade: services, token flow, status polling, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from intake import RunningIntake, start_intake
+from tests.intake.conftest import API_KEY, SECRET, console_action, console_login
+
+FORM = {
+    "api_key": API_KEY,
+    "jurisdiction_id": "shaoyang",
+    "service_code": "CG",
+    "description": "红旗路夜市油烟扰民，晚上十二点后仍在经营。",
+    "lat": "27.2418",
+    "long": "111.4725",
+    "address_string": "邵阳市双清区红旗路",
+    "first_name": "明",
+    "last_name": "王",
+    "phone": "13900000000",
+    "email": "wang@example.com",
+    "media_url": "https://example.com/photo.jpg",
+    "attribute[urgency]": "紧急",
+}
+
+
+async def _get(http: aiohttp.ClientSession, url: str) -> tuple[int, Any]:
+    async with http.get(url) as response:
+        return response.status, await response.json()
+
+
+async def _post(http: aiohttp.ClientSession, url: str, form: dict[str, str]) -> tuple[int, Any]:
+    async with http.post(url, data=form) as response:  # application/x-www-form-urlencoded
+        return response.status, await response.json()
+
+
+async def test_services_list_departments(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    status, services = await _get(http, f"{intake.base_url}/open311/v2/services.json")
+    assert status == 200
+    by_code = {s["service_code"]: s for s in services}
+    assert "ZJ" in by_code and "CG" in by_code
+    service = by_code["ZJ"]
+    assert set(service) >= {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
+    assert service["metadata"] is False and service["type"] == "realtime"
+    assert "住房" in service["service_name"]
+    status, definition = await _get(http, f"{intake.base_url}/open311/v2/services/ZJ.json")
+    assert status == 200 and definition["service_code"] == "ZJ"
+    status, error = await _get(http, f"{intake.base_url}/open311/v2/services.xml")
+    assert status == 400 and error[0]["code"] == 400 and "JSON" in error[0]["description"]
+
+
+async def test_token_flow_and_status_polling(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    base = f"{intake.base_url}/open311/v2"
+    status, created = await _post(http, f"{base}/requests.json", FORM)
+    assert status == 200
+    [entry] = created
+    assert "token" in entry and "service_request_id" not in entry
+    status, resolved = await _get(http, f"{base}/tokens/{entry['token']}.json")
+    assert status == 200
+    request_id = resolved[0]["service_request_id"]
+    assert resolved[0]["token"] == entry["token"] and request_id
+
+    status, found = await _get(http, f"{base}/requests.json?service_request_id={request_id},nope")
+    assert status == 200
+    [request] = found
+    assert request["status"] == "open"
+    assert request["service_code"] == "CG"
+    assert request["agency_responsible"] == request["service_name"]
+    assert request["description"] == FORM["description"]
+    assert request["media_url"] == FORM["media_url"]
+    assert (request["lat"], request["long"]) == (27.2418, 111.4725)
+    assert request["address"] == FORM["address_string"]
+    for name in ("requested_datetime", "updated_datetime", "expected_datetime"):
+        assert request[name].endswith("+08:00")
+
+    ticket = await intake.store.get(request_id)
+    assert ticket is not None
+    assert ticket["reporter_name"] == "王明" and ticket["urgency"] == "紧急"
+
+    token = await console_login(http, intake, "赵六")
+    for action, fields in [
+        ("accept", {}),
+        ("dispatch", {}),
+        ("answer", {"answer": "已责令夜市22点前收摊。"}),
+        ("close", {}),
+    ]:
+        code, _ = await console_action(http, intake, request_id, action, token, **fields)
+        assert code == 200
+    status, [request] = await _get(http, f"{base}/requests/{request_id}.json")
+    assert status == 200
+    assert request["status"] == "closed"
+    assert request["status_notes"] == "已责令夜市22点前收摊。"
+
+    status, closed = await _get(http, f"{base}/requests.json?status=closed&service_code=CG")
+    assert [r["service_request_id"] for r in closed] == [request_id]
+    status, still_open = await _get(http, f"{base}/requests.json?status=open")
+    assert still_open == []
+
+
+async def test_errors_are_lists(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    url = f"{intake.base_url}/open311/v2/requests.json"
+    status, error = await _post(http, url, {**FORM, "api_key": ""})
+    assert status == 403 and error[0]["code"] == 403 and error[0]["description"]
+    status, error = await _post(http, url, {**FORM, "service_code": "XX"})
+    assert status == 404 and "service_code" in error[0]["description"]
+    form = {k: v for k, v in FORM.items() if k not in ("lat", "long", "address_string")}
+    status, error = await _post(http, url, form)
+    assert status == 400 and error[0]["code"] == 400
+    status, error = await _get(http, f"{intake.base_url}/open311/v2/requests/nope.json")
+    assert status == 404 and error[0]["code"] == 404
+    status, error = await _get(http, f"{intake.base_url}/open311/v2/tokens/nope.json")
+    assert status == 404
+    assert await intake.store.list() == []
+
+
+async def test_direct_mode_and_idempotency_attribute(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    running = await start_intake(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'direct.sqlite3'}",
+        secret=SECRET,
+        callback_url=None,
+        open311_mode="direct",
+        departments=[{"code": "CG", "name": "城管执法局", "category": "城乡建设"}],
+    )
+    try:
+        url = f"{running.base_url}/open311/v2/requests.json"
+        form = {**FORM, "attribute[idempotency_key]": "report-9"}
+        del form["api_key"]  # no key configured: none needed
+        status, [first] = await _post(http, url, form)
+        assert status == 200 and first["service_request_id"]
+        status, [again] = await _post(http, url, form)
+        assert again["service_request_id"] == first["service_request_id"]
+        assert len(await running.store.list()) == 1
+    finally:
+        await running.close()
