@@ -17,6 +17,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
+# Evaluation also needs scikit-learn for the TF-IDF + LinearSVC baseline printed beside ours.
+EVAL_STAMP := $(VENV)/.installed-eval
+SHARED_DATA ?= ../shared/data
+
+$(EVAL_STAMP): requirements-eval.lock $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-eval.lock
+	touch $(EVAL_STAMP)
+
+eval: $(EVAL_STAMP)
+	$(PY) -m classifiers eval --cv 5 --baseline $(SHARED_DATA)/dev.tsv
+	$(PY) -m classifiers eval --cv 5 --baseline $(SHARED_DATA)/dept_dev.tsv
+
 demo: $(STAMP)
 	$(PY) -m bot demo --port $(DEMO_PORT)
 

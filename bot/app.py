@@ -16,9 +16,9 @@ from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
-from bot.aiogram_tuning import keep_response_models_alive
+from bot.aiogram_tuning import keep_response_models_alive, release_freed_memory
 from bot.config import Settings
-from bot.fsm_storage import create_fsm_storage
+from bot.fsm_storage import SqlStorage, create_fsm_storage
 from bot.middlewares import PerUserOrderMiddleware, ThrottlingMiddleware, UnitOfWorkMiddleware
 from bot.services.directory_sync import sync_directory
 from bot.services.identity_cache import IdentityCache
@@ -91,6 +91,8 @@ class Application:
         async with uow_factory() as uow:
             await sync_directory(uow, classifier.router.directory)
         storage = create_fsm_storage(settings.redis_url, create_session_factory(engine))
+        if isinstance(storage, SqlStorage):
+            await storage.preload()
         bot = build_bot(settings)
         dispatcher = build_dispatcher(settings, uow_factory, storage, classifier)
         return cls(settings, engine, uow_factory, classifier, bot, dispatcher)
@@ -104,6 +106,7 @@ class Application:
         # the jieba dictionary); keeping the collector off them saves CPU on every update.
         gc.collect()
         gc.freeze()
+        release_freed_memory()
         me = await self.bot.get_me()
         log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
         await self.dispatcher.start_polling(

@@ -11,5 +11,5 @@ from storage.uow import UnitOfWorkFactory
 
 async def open_database(url: str, *, echo: bool = False) -> tuple[AsyncEngine, UnitOfWorkFactory]:
     engine = create_engine(url, echo=echo)
-    await migrate.upgrade(engine)
+    await migrate.upgrade_if_needed(engine)
     return engine, UnitOfWorkFactory(create_session_factory(engine))

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services.identity_cache import MISSING, IdentityCache
+from bot.services.identity_cache import IdentityCache
 from bot.services.phones import InvalidPhoneError, mask_phone, normalize_phone
 from storage.base import utcnow
 from storage.models import Deputy
@@ -63,13 +63,12 @@ class DeputyService:
         self._identities = identities or IdentityCache(ttl=0)
 
     async def current(self, telegram_user_id: int) -> DeputyView | None:
-        cached = self._identities.get(telegram_user_id)
-        if cached is not MISSING:
-            return cached  # type: ignore[return-value]
-        deputy = await self._uow.deputies.by_telegram_id(telegram_user_id)
-        view = DeputyView.of(deputy) if deputy and deputy.active else None
-        self._identities.put(telegram_user_id, view)
-        return view
+        if not self._identities.fresh:
+            deputies = await self._uow.deputies.bound_active()
+            self._identities.replace(
+                {d.telegram_user_id: DeputyView.of(d) for d in deputies if d.telegram_user_id}
+            )
+        return self._identities.get(telegram_user_id)
 
     async def verify_contact(
         self, telegram_user_id: int, contact_user_id: int | None, phone_raw: str
@@ -108,9 +107,10 @@ class DeputyService:
             actor, "deputy.bind", entity="deputy", entity_id=deputy.id, after={"tg": actor}
         )
         await self._uow.commit()
-        self._identities.invalidate(telegram_user_id)
+        view = DeputyView.of(deputy)
+        self._identities.bound(telegram_user_id, view)
         log.info("deputy %s bound to %s", deputy.id, actor)
-        return VerificationResult(VerificationOutcome.BOUND, DeputyView.of(deputy))
+        return VerificationResult(VerificationOutcome.BOUND, view)
 
     async def unbind(self, telegram_user_id: int) -> DeputyView | None:
         deputy = await self._uow.deputies.by_telegram_id(telegram_user_id)
@@ -127,7 +127,7 @@ class DeputyService:
             before={"tg": f"tg:{telegram_user_id}"},
         )
         await self._uow.commit()
-        self._identities.invalidate(telegram_user_id)
+        self._identities.unbound(telegram_user_id)
         return view
 
     async def _refuse(self, actor: str, outcome: VerificationOutcome, phone: str) -> None:

@@ -1,8 +1,8 @@
-"""Who a Telegram user is, remembered briefly so most updates need no database round trip.
+"""Which Telegram accounts are bound to active deputies: a snapshot of all of them in memory.
 
-Every update asks "is the sender a verified deputy?". Bind and unbind go through this process and
-invalidate at once; the TTL bounds staleness for changes made elsewhere (CLI import, another
-process)."""
+Every update asks "is the sender a verified deputy?". Deputies number in the thousands, so the
+whole set is loaded in one query and refreshed every `ttl` seconds; bind and unbind (which go
+through this process) update it at once. First-time visitors then cost no query at all."""
 
 from __future__ import annotations
 
@@ -12,32 +12,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.services.deputies import DeputyView
 
-_MISSING = object()
-
 
 class IdentityCache:
-    def __init__(self, ttl: float = 60.0, max_entries: int = 50_000) -> None:
+    def __init__(self, ttl: float = 60.0) -> None:
         self._ttl = ttl
-        self._max_entries = max_entries
-        self._entries: dict[int, tuple[float, DeputyView | None]] = {}
+        self._expires = 0.0
+        self._bound: dict[int, DeputyView] = {}
 
-    def get(self, telegram_user_id: int) -> DeputyView | object | None:
-        """The cached deputy (None: known not to be one), or `MISSING` when unknown/expired."""
-        entry = self._entries.get(telegram_user_id)
-        if entry is None or entry[0] < time.monotonic():
-            return _MISSING
-        return entry[1]
+    @property
+    def fresh(self) -> bool:
+        return time.monotonic() < self._expires
 
-    def put(self, telegram_user_id: int, deputy: DeputyView | None) -> None:
-        if len(self._entries) >= self._max_entries:
-            self._entries.clear()  # crude but bounded; refills from the database on demand
-        self._entries[telegram_user_id] = (time.monotonic() + self._ttl, deputy)
+    def replace(self, bound: dict[int, DeputyView]) -> None:
+        self._bound = bound
+        self._expires = time.monotonic() + self._ttl
 
-    def invalidate(self, telegram_user_id: int) -> None:
-        self._entries.pop(telegram_user_id, None)
+    def get(self, telegram_user_id: int) -> DeputyView | None:
+        return self._bound.get(telegram_user_id)
 
-    def clear(self) -> None:
-        self._entries.clear()
+    def bound(self, telegram_user_id: int, deputy: DeputyView) -> None:
+        self._bound[telegram_user_id] = deputy
 
+    def unbound(self, telegram_user_id: int) -> None:
+        self._bound.pop(telegram_user_id, None)
 
-MISSING = _MISSING
+    def expire(self) -> None:
+        """Forces a reload on the next lookup (after admin edits)."""
+        self._expires = 0.0

@@ -26,6 +26,12 @@ class DeputyRepository:
         rows = await self._session.scalars(select(Deputy).where(Deputy.phone.in_(phones)))
         return {deputy.phone: deputy for deputy in rows}
 
+    async def bound_active(self) -> list[Deputy]:
+        rows = await self._session.scalars(
+            select(Deputy).where(Deputy.telegram_user_id.is_not(None), Deputy.active.is_(True))
+        )
+        return list(rows)
+
     async def all(self) -> list[Deputy]:
         return list(await self._session.scalars(select(Deputy).order_by(Deputy.id)))
 

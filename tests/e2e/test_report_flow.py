@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -295,3 +296,41 @@ async def test_half_written_draft_survives_a_restart(
     await start_bot()  # a new bot process on the same database
     await deputy.press_button(saved, rt.BTN_DONE)
     assert (await deputy.next_message())["text"] == rt.ASK_PHOTOS
+
+
+async def test_cancel_command_works_from_any_step(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7019)
+    await write_text(deputy, WAGE_ARREARS)  # now in the photo step
+    await deputy.send_text("/cancel")
+    assert "已取消" in (await deputy.next_message())["text"]
+    await deputy.send_photo(jpeg_with_exif())  # outside any flow again: a new 随手拍 draft
+    assert "已收到照片" in (await deputy.next_message())["text"]
+
+
+async def test_draft_in_redis_survives_a_restart(
+    start_bot: BotFactory, client: EmulatorClient
+) -> None:
+    redis = pytest.importorskip("redis.asyncio")
+    url = "redis://127.0.0.1:6379/15"
+    connection = redis.from_url(url)
+    try:
+        await connection.flushdb()
+    except OSError as error:
+        pytest.skip(f"Redis not reachable at {url}: {error}")
+    try:
+        first = await start_bot(redis_url=url)
+        deputy = await verified(client, 7020)
+        await deputy.send_text("/report")
+        await deputy.next_message()
+        await deputy.send_text(WAGE_ARREARS)
+        saved = await deputy.next_message()
+        assert await connection.dbsize() > 0  # the draft is in Redis, not in memory
+        await first.stop()
+        await start_bot(redis_url=url)
+        await deputy.press_button(saved, rt.BTN_DONE)
+        assert (await deputy.next_message())["text"] == rt.ASK_PHOTOS
+    finally:
+        await connection.flushdb()
+        await connection.aclose()

@@ -63,3 +63,18 @@ async def test_sqlite_schema_matches_models(sqlite_url: str) -> None:
 
 async def test_postgresql_schema_matches_models(postgres_url: str) -> None:
     await _assert_models_match_migrations(postgres_url)
+
+
+def test_head_revision_constant_is_the_newest_script() -> None:
+    assert migrate.revisions()[-1] == migrate.HEAD_REVISION
+
+
+async def test_up_to_date_database_is_left_alone(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        assert await migrate.current_revision(engine) is None
+        await migrate.upgrade_if_needed(engine)
+        assert await migrate.current_revision(engine) == migrate.HEAD_REVISION
+        await migrate.upgrade_if_needed(engine)  # no-op, and no error
+    finally:
+        await engine.dispose()

@@ -1,0 +1,79 @@
+"""The port every hotline adapter implements, and the transport-free data it exchanges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+
+class HotlineError(Exception):
+    """A hotline call failed; the subclass says whether trying again can help."""
+
+
+class TemporaryHotlineError(HotlineError):
+    """Timeouts, 5xx, 408/429, connection refused: retry later with back-off."""
+
+
+class PermanentHotlineError(HotlineError):
+    """The hotline refused the request as such (4xx): retrying cannot help, dead-letter it."""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str
+    phone: str
+    level: str | None = None
+    station: str | None = None
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    """A stored, EXIF-stripped JPEG; the adapter reads it only when it sends."""
+
+    path: Path
+    filename: str
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    idempotency_key: str  # the same on every attempt: the hotline makes one ticket per key
+    report_number: str
+    department_code: str
+    summary: str
+    text: str
+    appeal_type: str
+    urgency: str
+    reporter: Reporter
+    district: str | None = None
+    town: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: tuple[PhotoFile, ...] = ()
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TicketReceipt:
+    external_id: str
+    status: str
+
+
+class HotlineGateway(Protocol):
+    """What the outbox worker and services need from a 12345 intake, whatever the transport."""
+
+    @property
+    def adapter(self) -> str:
+        """Short name stored on Ticket.adapter ('http', 'open311', 'telegram')."""
+        ...
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt: ...
+
+    async def urge(self, external_id: str, note: str) -> None: ...
+
+    async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
+        """Ask for the ticket to be handled again; returns the ticket's new status."""
+        ...

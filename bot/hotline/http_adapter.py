@@ -1,0 +1,159 @@
+"""Our signed JSON intake API (intake/openapi.yaml) as a HotlineGateway.
+
+Every request is signed: X-Signature = hex(HMAC-SHA256(secret, f"{ts}.".encode() + body)), with
+X-Timestamp = unix seconds; the same recipe, with a replay window, checks the callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import aiohttp
+
+from bot.hotline.gateway import (
+    PermanentHotlineError,
+    PhotoFile,
+    TemporaryHotlineError,
+    TicketReceipt,
+    TicketRequest,
+)
+
+TIMESTAMP_HEADER = "X-Timestamp"
+SIGNATURE_HEADER = "X-Signature"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAY_WINDOW_S = 300
+# Nine photos of a few MB each must fit in `total`; `connect` fails fast when the intake is down.
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
+RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+class SignatureError(Exception):
+    """Why a signed request was refused."""
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
+    timestamp = str(int(time.time() if now is None else now))
+    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
+
+
+def verify(
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    *,
+    now: float | None = None,
+    window_s: int = REPLAY_WINDOW_S,
+) -> None:
+    """Raise SignatureError unless the headers are present, fresh and match the body."""
+    if not timestamp or not signature:
+        raise SignatureError("missing signature")
+    try:
+        ts = int(timestamp)
+    except ValueError as error:
+        raise SignatureError("bad timestamp") from error
+    if abs((time.time() if now is None else now) - ts) > window_s:
+        raise SignatureError("stale timestamp")
+    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip().lower()):
+        raise SignatureError("bad signature")
+
+
+def _read_photo(photo: PhotoFile) -> dict[str, str]:
+    data = photo.path.read_bytes()
+    return {
+        "filename": photo.filename,
+        "content_type": photo.content_type,
+        "data_b64": base64.b64encode(data).decode("ascii"),
+    }
+
+
+async def create_body(request: TicketRequest) -> dict[str, Any]:
+    """The create-ticket JSON; photos are read off the event loop."""
+    photos = [await asyncio.to_thread(_read_photo, photo) for photo in request.photos]
+    reporter = request.reporter
+    return {
+        "report_number": request.report_number,
+        "department_code": request.department_code,
+        "summary": request.summary,
+        "text": request.text,
+        "appeal_type": request.appeal_type,
+        "urgency": request.urgency,
+        "district": request.district,
+        "town": request.town,
+        "address": request.address,
+        "latitude": request.latitude,
+        "longitude": request.longitude,
+        "reporter": {
+            "name": reporter.name,
+            "phone": reporter.phone,
+            "level": reporter.level,
+            "station": reporter.station,
+        },
+        "photos": photos,
+        "submitted_at": request.submitted_at.isoformat() if request.submitted_at else None,
+    }
+
+
+class HttpHotlineAdapter:
+    """One instance per process, sharing the process's one aiohttp.ClientSession."""
+
+    adapter = "http"
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, secret: str) -> None:
+        self._session = session
+        self.base_url = base_url.rstrip("/")
+        self._secret = secret
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
+        try:
+            body = await create_body(request)
+        except OSError as error:  # a photo file vanished: sending again will not bring it back
+            raise PermanentHotlineError(f"photo unreadable: {error}") from error
+        data = await self._post("/api/v1/tickets", body, key=request.idempotency_key)
+        try:
+            return TicketReceipt(external_id=str(data["ticket_id"]), status=str(data["status"]))
+        except (KeyError, TypeError) as error:
+            raise TemporaryHotlineError(f"unexpected create response: {data!r}"[:300]) from error
+
+    async def urge(self, external_id: str, note: str) -> None:
+        await self._post(f"/api/v1/tickets/{external_id}/urge", {"note": note})
+
+    async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
+        data = await self._post(
+            f"/api/v1/tickets/{external_id}/reopen", {"reason": reason}, key=idempotency_key
+        )
+        return str(data.get("status", ""))
+
+    async def _post(self, path: str, payload: Any, *, key: str | None = None) -> dict[str, Any]:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if key is not None:
+            headers[IDEMPOTENCY_HEADER] = key
+        # Signed per attempt: a retry hours later must carry a fresh timestamp.
+        headers.update(signed_headers(self._secret, body))
+        try:
+            async with self._session.post(
+                self.base_url + path, data=body, headers=headers, timeout=DEFAULT_TIMEOUT
+            ) as response:
+                text = await response.text()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise TemporaryHotlineError(f"{type(error).__name__}: {error}"[:500]) from error
+        if status >= 500 or status in RETRYABLE_STATUSES:
+            raise TemporaryHotlineError(f"HTTP {status}: {text[:300]}")
+        if status >= 400:
+            raise PermanentHotlineError(f"HTTP {status}: {text[:300]}")
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError as error:
+            raise TemporaryHotlineError(f"HTTP {status}: not JSON: {text[:200]}") from error
+        return data if isinstance(data, dict) else {}

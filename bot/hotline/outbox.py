@@ -1,0 +1,245 @@
+"""The outbox worker: delivers queued hotline messages, with back-off and dead letters.
+
+Delivery is at-least-once; the idempotency key sent with every attempt makes it exactly-once at
+the hotline: if the process dies between the send and the commit, the next attempt (after the
+claim's lease runs out) gets the same ticket back and records it then."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.hotline.gateway import (
+    HotlineGateway,
+    PermanentHotlineError,
+    PhotoFile,
+    Reporter,
+    TemporaryHotlineError,
+    TicketReceipt,
+    TicketRequest,
+)
+from storage.base import utcnow
+from storage.models import OutboxMessage, OutboxStatus, ReportStatus, Ticket
+from storage.repositories.tickets import OutboxRepository, TicketRepository
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+CREATE_TICKET = "create_ticket"
+# A claimed message is ours this long; a worker that died holding it frees it by expiry.
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """The message needs no call: it is settled with this status and reason."""
+
+    status: str
+    reason: str | None = None
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        gateway: HotlineGateway,
+        *,
+        max_attempts: int = 8,
+        base_delay: float = 2.0,
+        max_delay: float = 600.0,
+        batch: int = 20,
+        lease: timedelta = DEFAULT_LEASE,
+        clock: Callable[[], datetime] = utcnow,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._batch = batch
+        self._lease = lease
+        self._clock = clock
+        self._jitter = jitter
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Deliver now rather than after the idle sleep (e.g. right after a report is filed)."""
+        self._wake.set()
+
+    async def run_forever(self, stop_event: asyncio.Event, idle_sleep: float = 2.0) -> None:
+        while not stop_event.is_set():
+            self._wake.clear()
+            try:
+                handled = await self.run_once()
+            except Exception:  # keep delivering; the messages stay queued
+                log.exception("outbox pass failed")
+                handled = 0
+            if handled >= self._batch:
+                continue  # more may be due right now
+            waiters = [
+                asyncio.ensure_future(stop_event.wait()),
+                asyncio.ensure_future(self._wake.wait()),
+            ]
+            await asyncio.wait(waiters, timeout=idle_sleep, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def run_once(self) -> int:
+        """Claim the due messages and try each once; how many were tried."""
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            ids = await OutboxRepository(uow.session).claim_due(
+                now, now + self._lease, self._batch
+            )
+            await uow.commit()
+        for message_id in ids:
+            await self._deliver(message_id)
+        return len(ids)
+
+    async def retry_dead(self, message_id: int | None = None) -> int:
+        """Requeue one dead message (or all of them) for an immediate fresh start."""
+        async with self._uow_factory() as uow:
+            messages = await OutboxRepository(uow.session).dead(message_id)
+            for message in messages:
+                message.status = OutboxStatus.PENDING
+                message.attempts = 0
+                message.next_attempt_at = self._clock()
+                message.locked_until = None
+            await uow.commit()
+        if messages:
+            self.wake()
+        return len(messages)
+
+    async def _deliver(self, message_id: int) -> None:
+        async with self._uow_factory() as uow:
+            message = await OutboxRepository(uow.session).get(message_id)
+            if message is None or message.status != OutboxStatus.PENDING:
+                return
+            kind = message.kind
+            prepared = await self._prepare(TicketRepository(uow.session), message)
+            if isinstance(prepared, _Skip):
+                self._settle(message, prepared.status, prepared.reason)
+                await uow.commit()
+                return
+        # No transaction is open during the call: SQLite would hold its lock across the network.
+        try:
+            receipt = await self._gateway.create_ticket(prepared)
+        except PermanentHotlineError as error:
+            await self._failed(message_id, str(error), permanent=True)
+        except TemporaryHotlineError as error:
+            await self._failed(message_id, str(error), permanent=False)
+        except Exception as error:  # a bug in an adapter must not stop the queue
+            log.exception("outbox message %s (%s) failed unexpectedly", message_id, kind)
+            await self._failed(message_id, f"{type(error).__name__}: {error}", permanent=False)
+        else:
+            await self._delivered(message_id, receipt)
+
+    async def _prepare(
+        self, tickets: TicketRepository, message: OutboxMessage
+    ) -> TicketRequest | _Skip:
+        if message.kind != CREATE_TICKET:
+            return _Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}")
+        report = await tickets.report(message.report_id or 0)
+        if report is None:
+            return _Skip(OutboxStatus.DEAD, "report not found")
+        if report.status == ReportStatus.WITHDRAWN:
+            return _Skip(OutboxStatus.CANCELLED, "report withdrawn")
+        if await tickets.for_report(report.id) is not None:
+            return _Skip(OutboxStatus.DELIVERED)  # an earlier attempt's ticket is recorded
+        department = await tickets.department_by_id(report.department_id)
+        deputy = await tickets.deputy(report.deputy_id)
+        if department is None or deputy is None:
+            return _Skip(OutboxStatus.DEAD, "report has no department or deputy")
+        district = await tickets.district(report.district_id)
+        photos = tuple(
+            PhotoFile(path=Path(photo.local_path), filename=f"{report.number}-{n}.jpg")
+            for n, photo in enumerate(await tickets.photos(report.id), start=1)
+            if photo.local_path
+        )
+        return TicketRequest(
+            idempotency_key=message.idempotency_key,
+            report_number=report.number,
+            department_code=department.code,
+            summary=report.summary or report.text[:40],
+            text=report.text,
+            appeal_type=report.appeal_type,
+            urgency=report.urgency,
+            reporter=Reporter(
+                name=deputy.name,
+                phone=deputy.phone,
+                level=deputy.level,
+                station=deputy.station or None,
+            ),
+            district=district.name if district else None,
+            town=report.town,
+            address=report.address,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            photos=photos,
+            submitted_at=report.created_at,
+        )
+
+    async def _delivered(self, message_id: int, receipt: TicketReceipt) -> None:
+        async with self._uow_factory() as uow:
+            message = await OutboxRepository(uow.session).get(message_id)
+            if message is None:
+                return
+            tickets = TicketRepository(uow.session)
+            report = await tickets.report(message.report_id or 0)
+            if report is not None:
+                # False: the ticket was recorded already (by a callback that came first).
+                await tickets.add_ticket(
+                    Ticket(
+                        report_id=report.id,
+                        adapter=self._gateway.adapter,
+                        external_id=receipt.external_id,
+                        status=receipt.status or ReportStatus.SUBMITTED,
+                        department_id=report.department_id,
+                    )
+                )
+            message.attempts += 1
+            self._settle(message, OutboxStatus.DELIVERED)
+            await uow.commit()
+        log.info("outbox message %s delivered as ticket %s", message_id, receipt.external_id)
+
+    async def _failed(self, message_id: int, error: str, *, permanent: bool) -> None:
+        async with self._uow_factory() as uow:
+            message = await OutboxRepository(uow.session).get(message_id)
+            if message is None:
+                return
+            message.attempts += 1
+            if permanent or message.attempts >= self._max_attempts:
+                self._settle(message, OutboxStatus.DEAD, error)
+                log.error(
+                    "outbox message %s dead after %d attempts: %s",
+                    message_id,
+                    message.attempts,
+                    error,
+                )
+            else:
+                message.last_error = error[:2000]
+                message.locked_until = None
+                message.next_attempt_at = self._clock() + self.backoff(message.attempts)
+                log.warning(
+                    "outbox message %s attempt %d failed: %s", message_id, message.attempts, error
+                )
+            await uow.commit()
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Full jitter: uniform in [0, min(max_delay, base * 2^(attempts-1))]."""
+        ceiling = min(self._max_delay, self._base_delay * 2 ** max(attempts - 1, 0))
+        return timedelta(seconds=ceiling * self._jitter())
+
+    def _settle(self, message: OutboxMessage, status: str, error: str | None = None) -> None:
+        message.status = status
+        message.locked_until = None
+        if error is not None:
+            message.last_error = error[:2000]
+        if status == OutboxStatus.DELIVERED:
+            message.delivered_at = self._clock()

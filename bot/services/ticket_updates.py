@@ -1,0 +1,253 @@
+"""What a hotline status event means for a report, and what the deputy is told about it.
+
+Transport-free: the callback route (and later the status poller) parse their wire format into a
+`HotlineEvent` and call `TicketUpdateService.process`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from storage.base import utcnow
+from storage.models import LabelledExample, Report, ReportStatus, Ticket, TicketEvent
+from storage.repositories.tickets import TicketRepository
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+RETURNED = "退回"
+REROUTED = "改派"
+# The forward order of a ticket's life; an event never moves a report back along it.
+STATUS_RANK: dict[str, int] = {
+    ReportStatus.SUBMITTED: 1,
+    ReportStatus.ACCEPTED: 2,
+    ReportStatus.DISPATCHED: 3,
+    ReportStatus.IN_PROGRESS: 4,
+    ReportStatus.REOPENED: 4,  # handled again: as far along as 办理中
+    ReportStatus.ANSWERED: 5,
+    ReportStatus.CLOSED: 6,
+}
+# Same-status events that still carry news for the deputy (a progress note, a new deadline).
+NOTE_ACTIONS = frozenset({"progress", "extend"})
+
+# Deputy-facing texts. TODO(lead): move into bot/texts/ with the other Chinese strings.
+TEXTS: dict[str, str] = {
+    ReportStatus.ACCEPTED: "您反映的事项已被 12345 热线受理。",
+    ReportStatus.DISPATCHED: "您反映的事项已派单至{department}办理。",
+    ReportStatus.IN_PROGRESS: "您反映的事项正在办理中。",
+    ReportStatus.ANSWERED: "您反映的事项已答复。",
+    ReportStatus.CLOSED: "您反映的事项已办结。",
+    "progress": "您反映的事项有新的办理进展。",
+    "extend": "您反映的事项已延期办理。",
+    "return": "您反映的事项被 12345 热线退回，工作人员将重新分派。",
+    "reroute": "您反映的事项已改派至{department}办理。",
+    "reopen": "您反映的事项已重新办理。",
+}
+NOTE_LINE = "说明：{note}"
+ANSWER_LINE = "答复内容：{answer}"
+HEADER = "编号：{number}\n摘要：{summary}"
+RATE_HINT = "请在“我的反映”中对办理结果进行满意度评价。"
+
+
+class Notifier(Protocol):
+    """How a deputy is told (the bot implements it with Telegram's sendMessage)."""
+
+    async def notify(self, telegram_user_id: int, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class HotlineEvent:
+    event_id: str
+    external_id: str
+    status: str
+    occurred_at: datetime
+    report_number: str | None = None
+    action: str | None = None
+    note: str | None = None
+    answer: str | None = None
+    department_code: str | None = None
+    operator: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    telegram_user_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    known: bool  # False: no ticket or report matches; the sender should try again later
+    recorded: bool = False  # False for a duplicate event id
+    report_status: str | None = None
+    notice: Notice | None = None
+    event_row_id: int | None = None
+
+
+class TicketUpdateService:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, notifier: Notifier, adapter: str = "http"
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._notifier = notifier
+        self._adapter = adapter
+
+    async def process(self, event: HotlineEvent) -> UpdateOutcome:
+        """Apply the event, then tell the deputy (a failed notice does not undo the update)."""
+        outcome = await self.apply(event)
+        if outcome.notice is not None and outcome.event_row_id is not None:
+            try:
+                await self._notifier.notify(outcome.notice.telegram_user_id, outcome.notice.text)
+            except Exception:
+                log.exception("notifying about event %s failed", event.event_id)
+            else:
+                await self._mark_notified(outcome.event_row_id)
+        return outcome
+
+    async def apply(self, event: HotlineEvent) -> UpdateOutcome:
+        async with self._uow_factory() as uow:
+            repo = TicketRepository(uow.session)
+            found = await self._find(repo, event)
+            if found is None:
+                return UpdateOutcome(known=False)
+            ticket, report = found
+            latest = await repo.latest_event_at(ticket.id)
+            row = TicketEvent(
+                ticket_id=ticket.id,
+                external_event_id=event.event_id,
+                status=event.status,
+                note=event.answer or event.note or "",
+                actor=event.operator or "",
+                department_code=event.department_code,
+                occurred_at=event.occurred_at,
+            )
+            if not await repo.add_event(row):
+                return UpdateOutcome(known=True, report_status=report.status)
+            # An event older than one already applied only joins the timeline.
+            stale = latest is not None and event.occurred_at < latest
+            change = None if stale else await self._transition(repo, ticket, report, event)
+            notice = await self._notice(repo, report, event, change) if change else None
+            await uow.commit()
+            return UpdateOutcome(
+                known=True,
+                recorded=True,
+                report_status=report.status,
+                notice=notice,
+                event_row_id=row.id,
+            )
+
+    async def _find(
+        self, repo: TicketRepository, event: HotlineEvent
+    ) -> tuple[Ticket, Report] | None:
+        ticket = await repo.by_external_id(self._adapter, event.external_id)
+        if ticket is not None:
+            report = await repo.report(ticket.report_id)
+            return (ticket, report) if report is not None else None
+        if not event.report_number:
+            return None
+        report = await repo.report_by_number(event.report_number)
+        if report is None:
+            return None
+        ticket = await repo.for_report(report.id)
+        if ticket is None:
+            # The callback beat the outbox worker's commit: record the ticket now.
+            ticket = Ticket(
+                report_id=report.id,
+                adapter=self._adapter,
+                external_id=event.external_id,
+                status=ReportStatus.SUBMITTED,
+                department_id=report.department_id,
+            )
+            if not await repo.add_ticket(ticket):
+                ticket = await repo.for_report(report.id)
+        return (ticket, report) if ticket is not None else None
+
+    async def _transition(
+        self, repo: TicketRepository, ticket: Ticket, report: Report, event: HotlineEvent
+    ) -> str | None:
+        """Update ticket and report; the kind of change to tell the deputy about, or None."""
+        now = utcnow()
+        if event.action == "return" or event.status == RETURNED:
+            ticket.status = RETURNED
+            report.status = ReportStatus.TRIAGE  # back to the admins' triage queue
+            return "return"
+        if event.action == "reroute" or event.status == REROUTED:
+            await self._reroute(repo, ticket, report, event)
+            return "reroute"
+        if event.action == "reopen":
+            ticket.status = ReportStatus.IN_PROGRESS
+            ticket.closed_at = None
+            report.status = ReportStatus.REOPENED
+            return "reopen"
+        new_rank = STATUS_RANK.get(event.status)
+        current_rank = STATUS_RANK.get(report.status)
+        if new_rank is None or current_rank is None:
+            return None  # unknown status, or the report left the hotline (退回, 撤回)
+        if new_rank > current_rank:
+            if event.status == ReportStatus.DISPATCHED and event.department_code:
+                department = await repo.department_by_code(event.department_code)
+                if department is not None:
+                    ticket.department_id = report.department_id = department.id
+            ticket.status = report.status = event.status
+            if event.status == ReportStatus.ACCEPTED:
+                ticket.accepted_at = ticket.accepted_at or now
+            elif event.status == ReportStatus.ANSWERED:
+                ticket.answered_at = now
+            elif event.status == ReportStatus.CLOSED:
+                ticket.closed_at = now
+            return event.status
+        if new_rank == current_rank and event.action in NOTE_ACTIONS:
+            return event.action
+        return None
+
+    async def _reroute(
+        self, repo: TicketRepository, ticket: Ticket, report: Report, event: HotlineEvent
+    ) -> None:
+        ticket.status = REROUTED
+        # The new department must accept afresh: its 已受理 then moves the report forward again.
+        report.status = ReportStatus.SUBMITTED
+        department = (
+            await repo.department_by_code(event.department_code) if event.department_code else None
+        )
+        if department is None:
+            log.warning("reroute of %s to unknown department %s", ticket.id, event.department_code)
+            return
+        ticket.department_id = report.department_id = department.id
+        # What the operator's correction teaches the classifier.
+        repo.add_example(
+            LabelledExample(
+                report_id=report.id,
+                text=report.text,
+                department_code=department.code,
+                source="operator",
+                created_by=event.operator or "",
+            )
+        )
+
+    async def _notice(
+        self, repo: TicketRepository, report: Report, event: HotlineEvent, change: str
+    ) -> Notice | None:
+        deputy = await repo.deputy(report.deputy_id)
+        if deputy is None or deputy.telegram_user_id is None:
+            return None
+        department = await repo.department_by_id(report.department_id)
+        lines = [
+            TEXTS[change].format(department=department.name if department else "承办单位"),
+            HEADER.format(number=report.number, summary=report.summary or report.text[:40]),
+        ]
+        if change == ReportStatus.ANSWERED:
+            if event.answer:
+                lines.append(ANSWER_LINE.format(answer=event.answer))
+            lines.append(RATE_HINT)
+        elif event.note:
+            lines.append(NOTE_LINE.format(note=event.note))
+        return Notice(deputy.telegram_user_id, "\n".join(lines))
+
+    async def _mark_notified(self, event_row_id: int) -> None:
+        async with self._uow_factory() as uow:
+            row = await TicketRepository(uow.session).event(event_row_id)
+            if row is not None:
+                row.notified_at = utcnow()
+                await uow.commit()

@@ -1,0 +1,162 @@
+"""Queries for the hotline side: outbox messages, tickets and their events (never commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Department,
+    Deputy,
+    District,
+    LabelledExample,
+    OutboxMessage,
+    OutboxStatus,
+    Report,
+    ReportPhoto,
+    Ticket,
+    TicketEvent,
+)
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        return await self._session.get(OutboxMessage, message_id)
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[int]:
+        """Lock up to `limit` due pending messages until `lease_until`; their ids.
+
+        PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers never wait on each other.
+        SQLite (one writer at a time): a conditional UPDATE per row decides who got it."""
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if self._session.bind.dialect.name == "postgresql":
+            ids = list(await self._session.scalars(due.with_for_update(skip_locked=True)))
+            if ids:
+                await self._session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(locked_until=lease_until)
+                )
+            return ids
+        claimed = []
+        for message_id in list(await self._session.scalars(due)):
+            result = await self._session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                )
+                .values(locked_until=lease_until)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                claimed.append(message_id)
+        return claimed
+
+    async def dead(self, message_id: int | None = None) -> Sequence[OutboxMessage]:
+        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
+        if message_id is not None:
+            query = query.where(OutboxMessage.id == message_id)
+        return list(await self._session.scalars(query.order_by(OutboxMessage.id)))
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+        return {status: count for status, count in rows.tuples()}
+
+
+class TicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def report(self, report_id: int) -> Report | None:
+        return await self._session.get(Report, report_id)
+
+    async def report_by_number(self, number: str) -> Report | None:
+        return await self._session.scalar(select(Report).where(Report.number == number))
+
+    async def deputy(self, deputy_id: int) -> Deputy | None:
+        return await self._session.get(Deputy, deputy_id)
+
+    async def department_by_id(self, department_id: int | None) -> Department | None:
+        if department_id is None:
+            return None
+        return await self._session.get(Department, department_id)
+
+    async def department_by_code(self, code: str) -> Department | None:
+        return await self._session.scalar(select(Department).where(Department.code == code))
+
+    async def district(self, district_id: int | None) -> District | None:
+        if district_id is None:
+            return None
+        return await self._session.get(District, district_id)
+
+    async def photos(self, report_id: int) -> list[ReportPhoto]:
+        rows = await self._session.scalars(
+            select(ReportPhoto)
+            .where(ReportPhoto.report_id == report_id)
+            .order_by(ReportPhoto.position)
+        )
+        return list(rows)
+
+    async def for_report(self, report_id: int) -> Ticket | None:
+        return await self._session.scalar(select(Ticket).where(Ticket.report_id == report_id))
+
+    async def by_external_id(self, adapter: str, external_id: str) -> Ticket | None:
+        return await self._session.scalar(
+            select(Ticket).where(Ticket.adapter == adapter, Ticket.external_id == external_id)
+        )
+
+    async def add_ticket(self, ticket: Ticket) -> bool:
+        """False when the report already has a ticket (the unique report_id decides)."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(ticket)
+        except IntegrityError:
+            return False
+        return True
+
+    async def add_event(self, event: TicketEvent) -> bool:
+        """False when this external event id was already recorded for the ticket."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(event)
+        except IntegrityError:
+            return False
+        return True
+
+    async def event(self, event_id: int) -> TicketEvent | None:
+        return await self._session.get(TicketEvent, event_id)
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        rows = await self._session.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(TicketEvent.occurred_at, TicketEvent.id)
+        )
+        return list(rows)
+
+    async def latest_event_at(self, ticket_id: int) -> datetime | None:
+        return await self._session.scalar(
+            select(func.max(TicketEvent.occurred_at)).where(TicketEvent.ticket_id == ticket_id)
+        )
+
+    def add_example(self, example: LabelledExample) -> None:
+        self._session.add(example)
