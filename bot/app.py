@@ -19,7 +19,9 @@ from bot import texts
 from bot.aiogram_tuning import keep_response_models_alive, release_freed_memory
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage, create_fsm_storage
+from bot.hotline.runtime import HotlineRuntime
 from bot.middlewares import PerUserOrderMiddleware, ThrottlingMiddleware, UnitOfWorkMiddleware
+from bot.notifier import TelegramNotifier
 from bot.services.directory_sync import sync_directory
 from bot.services.identity_cache import IdentityCache
 from bot.services.photos import PhotoStore
@@ -79,6 +81,7 @@ class Application:
     classifier: RouterHolder
     bot: Bot
     dispatcher: Dispatcher
+    hotline: HotlineRuntime
 
     @classmethod
     async def create(
@@ -95,7 +98,8 @@ class Application:
             await storage.preload()
         bot = build_bot(settings)
         dispatcher = build_dispatcher(settings, uow_factory, storage, classifier)
-        return cls(settings, engine, uow_factory, classifier, bot, dispatcher)
+        hotline = HotlineRuntime(settings, uow_factory, TelegramNotifier(bot))
+        return cls(settings, engine, uow_factory, classifier, bot, dispatcher, hotline)
 
     async def run(self, *, handle_signals: bool = True) -> None:
         await self.bot.set_my_commands(
@@ -107,6 +111,7 @@ class Application:
         gc.collect()
         gc.freeze()
         release_freed_memory()
+        await self.hotline.start()
         me = await self.bot.get_me()
         log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
         await self.dispatcher.start_polling(
@@ -126,6 +131,7 @@ class Application:
             pass  # polling had not started or already stopped
 
     async def close(self) -> None:
+        await self.hotline.stop()
         await self.bot.session.close()
         await self.dispatcher.storage.close()
         await self.engine.dispose()

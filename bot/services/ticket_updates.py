@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.texts.hotline import status_notice
 from storage.base import utcnow
 from storage.models import LabelledExample, Report, ReportStatus, Ticket, TicketEvent
 from storage.repositories.tickets import TicketRepository
@@ -31,24 +32,6 @@ STATUS_RANK: dict[str, int] = {
 }
 # Same-status events that still carry news for the deputy (a progress note, a new deadline).
 NOTE_ACTIONS = frozenset({"progress", "extend"})
-
-# Deputy-facing texts. TODO(lead): move into bot/texts/ with the other Chinese strings.
-TEXTS: dict[str, str] = {
-    ReportStatus.ACCEPTED: "您反映的事项已被 12345 热线受理。",
-    ReportStatus.DISPATCHED: "您反映的事项已派单至{department}办理。",
-    ReportStatus.IN_PROGRESS: "您反映的事项正在办理中。",
-    ReportStatus.ANSWERED: "您反映的事项已答复。",
-    ReportStatus.CLOSED: "您反映的事项已办结。",
-    "progress": "您反映的事项有新的办理进展。",
-    "extend": "您反映的事项已延期办理。",
-    "return": "您反映的事项被 12345 热线退回，工作人员将重新分派。",
-    "reroute": "您反映的事项已改派至{department}办理。",
-    "reopen": "您反映的事项已重新办理。",
-}
-NOTE_LINE = "说明：{note}"
-ANSWER_LINE = "答复内容：{answer}"
-HEADER = "编号：{number}\n摘要：{summary}"
-RATE_HINT = "请在“我的反映”中对办理结果进行满意度评价。"
 
 
 class Notifier(Protocol):
@@ -233,17 +216,15 @@ class TicketUpdateService:
         if deputy is None or deputy.telegram_user_id is None:
             return None
         department = await repo.department_by_id(report.department_id)
-        lines = [
-            TEXTS[change].format(department=department.name if department else "承办单位"),
-            HEADER.format(number=report.number, summary=report.summary or report.text[:40]),
-        ]
-        if change == ReportStatus.ANSWERED:
-            if event.answer:
-                lines.append(ANSWER_LINE.format(answer=event.answer))
-            lines.append(RATE_HINT)
-        elif event.note:
-            lines.append(NOTE_LINE.format(note=event.note))
-        return Notice(deputy.telegram_user_id, "\n".join(lines))
+        text = status_notice(
+            change,
+            department=department.name if department else None,
+            number=report.number,
+            summary=report.summary or report.text[:40],
+            note=event.note,
+            answer=event.answer,
+        )
+        return Notice(deputy.telegram_user_id, text)
 
     async def _mark_notified(self, event_row_id: int) -> None:
         async with self._uow_factory() as uow:

@@ -50,6 +50,7 @@ def make_settings(emulator: RunningEmulator, database_url: str, **overrides: obj
         telegram_api_base=emulator.base_url,
         database_url=database_url,
         polling_timeout=1,
+        web_port=0,  # a free port for the hotline callback endpoint
     )
     return settings.model_copy(update=overrides)
 

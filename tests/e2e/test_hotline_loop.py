@@ -1,0 +1,81 @@
+"""The whole loop with real processes on loopback: a deputy files in chat, the outbox worker
+delivers to the reference 12345 intake, an operator answers, and the deputy reads the answer."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from emulator.client import EmulatorClient
+from intake import start_intake
+from intake.server import RunningIntake
+from tests.e2e.conftest import BotFactory
+from tests.e2e.reporting import WAGE_ARREARS, to_preview, verified
+
+SECRET = "loop-test-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def bot_web_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+async def intake(tmp_path: Path, bot_web_port: int) -> AsyncIterator[RunningIntake]:
+    running = await start_intake(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'intake.sqlite3'}",
+        secret=SECRET,
+        callback_url=f"http://127.0.0.1:{bot_web_port}/hotline/callback",
+        callback_backoff_base_s=0.2,
+    )
+    yield running
+    await running.close()
+
+
+async def test_deputy_files_operator_answers_deputy_reads_the_answer(
+    start_bot: BotFactory, client: EmulatorClient, intake: RunningIntake, bot_web_port: int
+) -> None:
+    await start_bot(
+        hotline_url=intake.base_url, hotline_secret=SecretStr(SECRET), web_port=bot_web_port
+    )
+    deputy = await verified(client, 7201)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "确认提交")
+    receipt = (await deputy.next_message())["text"]
+    number = receipt.split("编号 ")[1].split()[0]
+
+    ticket_id = await _wait_for_ticket(intake, number)
+    await intake.store.act(ticket_id, "accept", operator="话务员小王")
+    accepted = await deputy.next_message(timeout=15)
+    assert "受理" in accepted["text"] and number in accepted["text"]
+
+    await intake.store.act(ticket_id, "dispatch", operator="话务员小王", department_code="RS")
+    dispatched = await deputy.next_message(timeout=15)
+    assert "派单" in dispatched["text"]
+
+    await intake.store.act(
+        ticket_id, "answer", operator="话务员小王", answer="已责令包工头三日内结清<工资>。"
+    )
+    answered = await deputy.next_message(timeout=15)
+    assert "已答复" in answered["text"] and "已责令包工头三日内结清<工资>。" in answered["text"]
+
+
+async def _wait_for_ticket(intake: RunningIntake, number: str) -> str:
+    """The worker delivers in the background; the intake learns the ticket within seconds."""
+    for _ in range(100):
+        for ticket in await intake.store.list():
+            if ticket["report_number"] == number:
+                return str(ticket["ticket_no"])
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no ticket for {number} at the intake")
