@@ -1,4 +1,5 @@
-"""`python -m bot [run | db upgrade | registry import|export FILE | demo]`.
+"""`python -m bot [run | db upgrade | registry import|export FILE | classifier export-corrections
+FILE | demo]`.
 
 Every command first brings the database schema up to date."""
 
@@ -27,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli import registry_command
 
             return asyncio.run(registry_command(settings, args.action, Path(args.file)))
+        if command == "classifier":
+            from bot.cli import export_corrections
+
+            return asyncio.run(export_corrections(settings, Path(args.file)))
         if command == "demo":
             from bot.demo import run_demo
 
@@ -48,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     registry = commands.add_parser("registry", help="deputy registry (五级人大代表信息库)")
     registry.add_argument("action", choices=["import", "export"])
     registry.add_argument("file", help="CSV or XLSX; header 姓名,手机号,层级,选区,联络站")
+    classifier = commands.add_parser("classifier", help="routing classifier")
+    classifier.add_argument("action", choices=["export-corrections"])
+    classifier.add_argument(
+        "file", help="JSONL for `python -m classifiers train --corrections FILE`"
+    )
     demo = commands.add_parser("demo", help="local demo: Bot API emulator + web chat + bot")
     demo.add_argument("--port", type=int, default=8081, help="emulator / web chat port")
     return parser

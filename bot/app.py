@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -112,6 +115,7 @@ class Application:
         gc.freeze()
         release_freed_memory()
         await self.hotline.start()
+        self._reload_classifier_on_sighup()
         me = await self.bot.get_me()
         log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
         await self.dispatcher.start_polling(
@@ -123,6 +127,18 @@ class Application:
             # and the waiting itself costs more CPU than the work (measured by make bench).
             tasks_concurrency_limit=self.settings.update_concurrency,
         )
+
+    def _reload_classifier_on_sighup(self) -> None:
+        """`kill -HUP <pid>` after `python -m classifiers train --out $CLASSIFIER_MODEL_DIR/…`."""
+
+        async def reload() -> None:
+            version = await asyncio.to_thread(self.classifier.reload)
+            log.info("classifier reloaded: %s", version)
+
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not main thread / Windows
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: asyncio.ensure_future(reload())
+            )
 
     async def stop(self) -> None:
         try:

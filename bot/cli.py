@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
 from bot.config import Settings
 from bot.services.registry import RegistryService
+from classifiers.datasets import write_corrections
 from storage.bootstrap import open_database
 
 
@@ -28,4 +30,18 @@ async def registry_command(settings: Settings, action: str, path: Path) -> int:
             print(f"  {error}", file=sys.stderr)
         return 1
     print(f"导入完成：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}。")
+    return 0
+
+
+async def export_corrections(settings: Settings, path: Path) -> int:
+    """Admin corrections and operator 改派, as labelled examples the classifier trains on."""
+    engine, uow_factory = await open_database(settings.database_url)
+    try:
+        async with uow_factory() as uow:
+            examples = await uow.reports.labelled_examples()
+    finally:
+        await engine.dispose()
+    rows: list[tuple[str, str, str | None]] = [(e.text, e.department_code, None) for e in examples]
+    await asyncio.to_thread(write_corrections, path, rows)
+    print(f"已导出 {len(rows)} 条纠正样本到 {path}")
     return 0

@@ -1,5 +1,6 @@
-"""`make demo`: the Bot API emulator with its web chat, the sample registry, and `python -m bot`
-polling the emulator: a working bot in one command, with no Telegram token."""
+"""`make demo`: the Bot API emulator with its web chat, the reference 12345 intake with its
+operator console, the sample registry, and `python -m bot` polling the emulator: the whole
+loop in one command, with no Telegram token."""
 
 from __future__ import annotations
 
@@ -14,26 +15,35 @@ from bot.config import DEMO_BOT_TOKEN, Settings
 from bot.services.registry import RegistryService, parse_registry
 from emulator.client import EmulatorClient
 from emulator.server import start_emulator
+from intake import start_intake
 from storage.bootstrap import open_database
 
 SAMPLE_REGISTRY = Path(__file__).parents[1] / "samples" / "deputies.csv"
 FIRST_PERSONA_ID = 100001
+DEMO_SECRET = "local-demo-secret"  # shared by the demo's bot and intake only
 
 
 async def run_demo(settings: Settings, *, port: int) -> int:
     personas = await _load_sample_registry(settings)
     try:
         emulator = await start_emulator(port=port)
+        intake = await start_intake(
+            port=port + 9,  # 8081 → 8090, the HOTLINE_URL default
+            db_url=f"sqlite+aiosqlite:///{settings.data_dir / 'intake.sqlite3'}",
+            secret=DEMO_SECRET,
+            callback_url=f"http://127.0.0.1:{settings.web_port}/hotline/callback",
+        )
     except OSError as error:
         print(f"无法监听端口 {port}（{error.strerror}）。请换一个端口：make demo DEMO_PORT=8082")
         return 1
     client = EmulatorClient(emulator.base_url, bot_id=int(DEMO_BOT_TOKEN.split(":")[0]))
     await client.set_personas(personas)
     await client.close()
-    bot = await _start_bot(settings, emulator.base_url)
+    bot = await _start_bot(settings, emulator.base_url, intake.base_url)
     print(
         "\n代表直通 12345 本地演示已启动\n"
-        f"  在浏览器打开 {emulator.base_url}/ ，选择一位代表即可与机器人对话。\n"
+        f"  代表端（模拟 Telegram）：{emulator.base_url}/ ，选择一位代表即可与机器人对话。\n"
+        f"  12345 话务员工作台：{intake.base_url}/console/ ，受理、派单、答复代表提交的工单。\n"
         "  按 Ctrl+C 退出。\n",
         flush=True,
     )
@@ -49,6 +59,7 @@ async def run_demo(settings: Settings, *, port: int) -> int:
         bot.terminate()
         await bot.wait()
     stopper.cancel()
+    await intake.close()
     await emulator.close()
     return 0 if stop.is_set() else (bot.returncode or 1)
 
@@ -75,13 +86,18 @@ async def _load_sample_registry(settings: Settings) -> list[dict[str, object]]:
     return personas
 
 
-async def _start_bot(settings: Settings, api_base: str) -> asyncio.subprocess.Process:
+async def _start_bot(
+    settings: Settings, api_base: str, hotline_url: str
+) -> asyncio.subprocess.Process:
     environment = dict(os.environ)
     environment.update(
         TELEGRAM_API_BASE=api_base,
         BOT_TOKEN=DEMO_BOT_TOKEN,
         DATABASE_URL=settings.database_url,
         POLLING_TIMEOUT="10",
+        HOTLINE_ADAPTER="http",
+        HOTLINE_URL=hotline_url,
+        HOTLINE_SECRET=DEMO_SECRET,
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=environment

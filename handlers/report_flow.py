@@ -215,7 +215,8 @@ async def _ask_appeal(message: Message, flow: FlowContext, draft: Draft) -> None
 async def _show_preview(message: Message, flow: FlowContext, draft: Draft, edit: bool) -> None:
     preview = await flow.service.preview(draft, flow.service.analyse(draft))
     await flow.save(draft, ReportFlow.preview)
-    text, markup = rt.render_preview(preview), kb.preview(draft.id)
+    similar_id = preview.similar.report_id if preview.similar else None
+    text, markup = rt.render_preview(preview), kb.preview(draft.id, similar_id)
     if edit:
         await message.edit_text(text, reply_markup=markup)
     else:
@@ -283,6 +284,8 @@ async def flow_button(
         await message.answer(rt.ASK_TEXT_AGAIN, reply_markup=kb.text_step(draft.id))
     elif action == "confirm":
         await _submit(message, flow, draft, deputy, bot)
+    elif action == "join" and value.isdigit():
+        await _join(message, flow, draft, deputy, int(value))
 
 
 async def _choose_department(message: Message, flow: FlowContext, draft: Draft, code: str) -> None:
@@ -300,6 +303,19 @@ async def _submit(
         return downloaded.read()
 
     result = await flow.service.submit(deputy, draft, fetch_photo)
+    await flow.state.clear()
+    await message.edit_reply_markup(reply_markup=None)
+    await message.answer(rt.receipt(result), reply_markup=main_menu())
+
+
+async def _join(
+    message: Message, flow: FlowContext, draft: Draft, deputy: DeputyView, target_id: int
+) -> None:
+    result = await flow.service.join(deputy, draft, target_id)
+    if result is None:
+        await message.answer(rt.JOIN_CLOSED)
+        await _show_preview(message, flow, draft, edit=False)
+        return
     await flow.state.clear()
     await message.edit_reply_markup(reply_markup=None)
     await message.answer(rt.receipt(result), reply_markup=main_menu())

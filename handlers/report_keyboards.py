@@ -88,9 +88,11 @@ def appeal_step(draft: str, selected: str) -> InlineKeyboardMarkup:
     )
 
 
-def preview(draft: str) -> InlineKeyboardMarkup:
+def preview(draft: str, similar_report_id: int | None = None) -> InlineKeyboardMarkup:
+    join = [[_button(rt.BTN_JOIN, "join", draft, str(similar_report_id))]]
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            *(join if similar_report_id else []),
             [_button(rt.BTN_CONFIRM, "confirm", draft)],
             [
                 _button(rt.BTN_EDIT, "edit", draft),

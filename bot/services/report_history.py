@@ -84,7 +84,8 @@ class ReportHistoryService:
         district = (
             await self._uow.directory.district(report.district_id) if report.district_id else None
         )
-        ticket = await self._uow.reports.ticket(report.id)
+        # A seconded report (附议) follows the ticket of the report it joined.
+        ticket = await self._uow.reports.ticket(report.joined_report_id or report.id)
         return ReportDetail(
             id=report.id,
             number=report.number,
@@ -153,7 +154,11 @@ class ReportHistoryService:
             )
             note = f"分派至 {department.name}" if department else "待工作人员人工分派"
             entries.append(TimelineEntry(decision.created_at, "分类", note))
-        ticket = await self._uow.reports.ticket(report.id)
+        if report.joined_report_id:
+            joined = await self._uow.reports.get(report.joined_report_id)
+            note = f"附议 {joined.number}" if joined else "附议"
+            entries.append(TimelineEntry(report.created_at, ReportStatus.JOINED.value, note))
+        ticket = await self._uow.reports.ticket(report.joined_report_id or report.id)
         if ticket is not None:
             for event in await self._uow.reports.ticket_events(ticket.id):
                 entries.append(TimelineEntry(event.occurred_at, event.status, event.note))

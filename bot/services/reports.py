@@ -12,7 +12,8 @@ from typing import Protocol
 from bot.services.deputies import DeputyView
 from bot.services.drafts import Draft
 from bot.services.photos import NotAnImageError, PhotoStore
-from classifiers import Classification, Emergency, Evidence
+from classifiers import CandidateReport, Classification, DuplicateFinder, Emergency, Evidence
+from storage.base import utcnow
 from storage.models import (
     AppealType,
     OutboxMessage,
@@ -22,6 +23,7 @@ from storage.models import (
     RoutingDecision,
     RoutingMethod,
 )
+from storage.repositories.reports import OPEN_STATUSES
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,16 @@ class DepartmentChoice:
 
 
 @dataclass(frozen=True)
+class SimilarOpen:
+    """An earlier report still being handled that this one may second (附议)."""
+
+    report_id: int
+    number: str
+    summary: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Preview:
     summary: str
     text_length: int
@@ -68,6 +80,7 @@ class Preview:
     auto_route: bool
     alternatives: list[DepartmentChoice]
     emergency: Emergency | None
+    similar: SimilarOpen | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,7 @@ class SubmitResult:
     status: str
     department_name: str | None
     already_submitted: bool = False
+    joined_number: str | None = None
 
 
 def summarize(text: str) -> str:
@@ -97,6 +111,7 @@ class ReportService:
         self._uow = uow
         self._classifier = classifier
         self._photos = photos
+        self._duplicates = DuplicateFinder()
 
     def analyse(self, draft: Draft) -> Classification:
         return self._classifier.classify(classification_text(draft), location=draft.location)
@@ -130,6 +145,67 @@ class ReportService:
             auto_route=by_deputy or analysis.auto_route,
             alternatives=alternatives,
             emergency=analysis.emergency,
+            similar=await self._similar_open(draft, chosen.code, analysis.district),
+        )
+
+    async def _similar_open(
+        self, draft: Draft, department_code: str, district_name: str | None
+    ) -> SimilarOpen | None:
+        department = await self._uow.directory.department(department_code)
+        district = (await self._uow.directory.districts_by_name()).get(district_name or "")
+        if department is None or district is None:
+            return None
+        since = utcnow() - self._duplicates.window
+        recent = await self._uow.reports.recent_open(district.id, department.id, since)
+        by_id = {str(r.id): r for r in recent}
+        candidates = [
+            CandidateReport(str(r.id), r.text, district.name, department.code, r.created_at)
+            for r in recent
+        ]
+        found = self._duplicates.find(draft.text, district.name, department.code, candidates)
+        if not found:
+            return None
+        best = by_id[found[0].report_id]
+        return SimilarOpen(best.id, best.number, best.summary, best.status)
+
+    async def join(self, deputy: DeputyView, draft: Draft, target_id: int) -> SubmitResult | None:
+        """Seconds (附议) an open report instead of opening a new ticket; None if it closed."""
+        existing = await self._uow.reports.by_draft(draft.id)
+        if existing is not None:
+            return await self._result(existing, already=True)
+        target = await self._uow.reports.get(target_id)
+        if target is None or target.status not in OPEN_STATUSES or target.joined_report_id:
+            return None
+        report = Report(
+            draft_id=draft.id,
+            deputy_id=deputy.id,
+            text=draft.text,
+            summary=summarize(draft.text),
+            appeal_type=draft.appeal_type or AppealType.HELP,
+            urgency=target.urgency,
+            district_id=target.district_id,
+            town=target.town,
+            address=draft.address,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+            department_id=target.department_id,
+            status=ReportStatus.JOINED,
+            joined_report_id=target.id,
+        )
+        day = datetime.now(CHINA_TIME).strftime("%Y%m%d")
+        if not await self._uow.reports.add_numbered(report, f"SY{day}"):
+            return await self._result(report, already=True)
+        self._uow.audit.record(
+            f"tg:{deputy.telegram_user_id}",
+            "report.join",
+            entity="report",
+            entity_id=report.id,
+            after={"number": report.number, "joined": target.number},
+        )
+        await self._uow.commit()
+        result = await self._result(report)
+        return SubmitResult(
+            result.number, result.status, result.department_name, False, target.number
         )
 
     async def departments(self) -> list[DepartmentChoice]:

@@ -25,6 +25,8 @@ BTN_SEND_LOCATION = "📍 发送当前位置"
 BTN_WITHDRAW = "撤回此反映"
 BTN_CONFIRM_WITHDRAW = "确认撤回"
 BTN_BACK_TO_LIST = "返回列表"
+BTN_JOIN = "🤝 附议此反映"
+JOIN_CLOSED = "该相似反映已办结或已不在办理中，请直接提交您的反映。"
 
 ASK_TEXT = (
     f"请描述群众反映的问题（{MIN_TEXT}–{MAX_TEXT} 字）：时间、地点、具体情况和诉求。\n"
@@ -65,6 +67,7 @@ STATUS_MARKS = {
     "退回": "↩️",
     "已重办": "🔁",
     "已撤回": "✖️",
+    "已附议": "🤝",
 }
 _MAX_TERM = 20
 _MAX_EVIDENCE = 5
@@ -115,11 +118,24 @@ def render_preview(preview: Preview) -> str:
         lines.append(f"把握程度：{preview.confidence:.0%}")
     if not preview.auto_route:
         lines.append("⚠️ 系统对分派把握不足，提交后将由工作人员人工分派。")
+    if preview.similar:
+        similar = preview.similar
+        lines.append(
+            f"\n💡 <b>相似反映已在办理</b>：{esc(similar.number)}（{esc(similar.status)}）"
+            f"\n    {esc(similar.summary)}"
+            "\n可点击“附议此反映”合并跟进，无需重复派单；也可继续提交。"
+        )
     lines.append("\n请核对后点击“确认提交”。")
     return "\n".join(lines)
 
 
 def receipt(result: SubmitResult) -> str:
+    if result.joined_number:
+        return (
+            f"已附议 <b>{esc(result.joined_number)}</b>，"
+            f"您的附议编号 <b>{esc(result.number)}</b>。\n"
+            "该事项已在办理，可在“我的反映”中查看办理进度。"
+        )
     if result.already_submitted:
         return f"该反映已提交，编号 <b>{esc(result.number)}</b>，无需重复提交。"
     if result.status == "待人工分派":

@@ -23,6 +23,7 @@ class ReportStatus(StrEnum):
     RETURNED = "退回"
     REOPENED = "已重办"
     WITHDRAWN = "已撤回"
+    JOINED = "已附议"  # seconded an earlier similar report instead of opening a new ticket
 
 
 class AppealType(StrEnum):

@@ -1,19 +1,31 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    LabelledExample,
     OutboxMessage,
     OutboxStatus,
     Rating,
     Report,
     ReportPhoto,
+    ReportStatus,
     RoutingDecision,
     Ticket,
     TicketEvent,
 )
+
+OPEN_STATUSES = [
+    ReportStatus.SUBMITTED,
+    ReportStatus.ACCEPTED,
+    ReportStatus.DISPATCHED,
+    ReportStatus.IN_PROGRESS,
+    ReportStatus.REOPENED,
+]
 
 
 class ReportRepository:
@@ -95,6 +107,28 @@ class ReportRepository:
         rows = await self._session.scalars(
             select(Rating).where(Rating.report_id == report_id).order_by(Rating.id)
         )
+        return list(rows)
+
+    async def recent_open(
+        self, district_id: int, department_id: int, since: datetime, limit: int = 50
+    ) -> list[Report]:
+        """Reports still being handled for one department in one district (附议 candidates)."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(
+                Report.district_id == district_id,
+                Report.department_id == department_id,
+                Report.created_at >= since,
+                Report.status.in_(OPEN_STATUSES),
+                Report.joined_report_id.is_(None),
+            )
+            .order_by(Report.created_at.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def labelled_examples(self) -> list[LabelledExample]:
+        rows = await self._session.scalars(select(LabelledExample).order_by(LabelledExample.id))
         return list(rows)
 
     async def pending_outbox(self, report_id: int) -> list[OutboxMessage]:

@@ -334,3 +334,27 @@ async def test_draft_in_redis_survives_a_restart(
     finally:
         await connection.flushdb()
         await connection.aclose()
+
+
+async def test_similar_open_report_is_offered_for_seconding(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    first = await verified(client, 7021)
+    preview = await to_preview(first, WAGE_ARREARS)
+    assert "相似反映" not in preview["text"]
+    await first.press_button(preview, "确认提交")
+    original = (await first.next_message())["text"].split("编号 ")[1].split()[0]
+
+    second = await verified(client, 7022, phone="13807390007")
+    retold = "邵东市廉桥镇工地包工头拖欠二十多名农民工工资三万多元一直不给，请人社局尽快追讨。"
+    preview = await to_preview(second, retold)
+    assert "相似反映已在办理" in preview["text"] and original in preview["text"]
+    await second.press_button(preview, "附议此反映")
+    receipt = (await second.next_message())["text"]
+    assert f"已附议 {original}" in receipt
+    async with bot_app.uow_factory() as uow:
+        reports = list(await uow.session.scalars(select(Report).order_by(Report.id)))
+        outbox = list(await uow.session.scalars(select(OutboxMessage)))
+    assert [r.status for r in reports] == ["已提交", "已附议"]
+    assert reports[1].joined_report_id == reports[0].id
+    assert len(outbox) == 1  # seconding opens no second ticket

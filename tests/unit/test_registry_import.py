@@ -140,3 +140,24 @@ def test_level_spellings() -> None:
     assert parse_level("区") == "县"
     assert parse_level("乡（镇）") == "乡"
     assert parse_level("部") is None
+
+
+async def test_corrections_export_writes_the_labelled_examples(
+    uow_factory: UnitOfWorkFactory, sqlite_url: str, tmp_path: Path
+) -> None:
+    import json
+
+    from bot.cli import export_corrections
+    from bot.config import Settings
+    from storage.models import LabelledExample
+
+    async with uow_factory() as uow:
+        uow.session.add(
+            LabelledExample(text="电梯困人三小时", department_code="SJ", source="operator")
+        )
+        await uow.commit()
+    out = tmp_path / "corrections.jsonl"
+    settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
+    assert await export_corrections(settings, out) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows == [{"text": "电梯困人三小时", "department_code": "SJ", "title": None}]
