@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     open311_api_key: SecretStr | None = None
     open311_jurisdiction_id: str | None = None
     open311_poll_seconds: int = Field(default=300, ge=5)
+    # Optional JSON {our department code: service_code}, overriding the fuzzy name matching.
+    open311_service_map: Path | None = None
 
     # Web app (callbacks, consoles)
     web_host: str = "127.0.0.1"

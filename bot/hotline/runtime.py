@@ -13,8 +13,10 @@ from aiohttp import web
 from bot.config import Settings
 from bot.hotline.callbacks import callback_routes
 from bot.hotline.http_adapter import HttpHotlineAdapter
+from bot.hotline.open311_adapter import Open311Adapter
 from bot.hotline.outbox import OutboxWorker
-from bot.services.ticket_updates import Notifier
+from bot.hotline.status_poller import Open311StatusPoller
+from bot.services.ticket_updates import Notifier, TicketUpdateService
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -31,18 +33,23 @@ class HotlineRuntime:
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
-        self._worker_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.worker: OutboxWorker | None = None
         self.web_port: int | None = None
 
     async def start(self) -> None:
         secret = self._settings.hotline_secret.get_secret_value()
-        if self._settings.hotline_adapter == "http":
+        adapter = self._settings.hotline_adapter
+        if adapter in ("http", "open311"):
             # One client session per process, for every outgoing hotline call.
             self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
-            gateway = HttpHotlineAdapter(self._session, self._settings.hotline_url, secret)
+            gateway = (
+                HttpHotlineAdapter(self._session, self._settings.hotline_url, secret)
+                if adapter == "http"
+                else await self._open311_gateway(self._session)
+            )
             self.worker = OutboxWorker(self._uow_factory, gateway)
-            self._worker_task = asyncio.create_task(self.worker.run_forever(self._stop))
+            self._tasks.append(asyncio.create_task(self.worker.run_forever(self._stop)))
         else:
             log.warning(
                 "HOTLINE_ADAPTER=%s is not available yet: reports stay in the outbox",
@@ -57,11 +64,41 @@ class HotlineRuntime:
         self.web_port = self._runner.addresses[0][1]  # the real one when WEB_PORT=0
         log.info("web app (hotline callbacks) on %s:%s", self._settings.web_host, self.web_port)
 
+    async def _open311_gateway(self, session: aiohttp.ClientSession) -> Open311Adapter:
+        """Open311 has no callbacks: its adapter comes with a status poller."""
+        settings = self._settings
+        if not settings.open311_url:
+            raise RuntimeError("HOTLINE_ADAPTER=open311 needs OPEN311_URL")
+        async with self._uow_factory() as uow:
+            names = {
+                d.code: [d.name, *(d.aliases or [])]
+                for d in await uow.directory.active_departments()
+            }
+        api_key = settings.open311_api_key
+        gateway = Open311Adapter(
+            session,
+            settings.open311_url,
+            api_key.get_secret_value() if api_key else None,
+            settings.open311_jurisdiction_id,
+            names,
+            mapping_file=settings.open311_service_map,
+        )
+        poller = Open311StatusPoller(
+            self._uow_factory,
+            session,
+            settings.open311_url,
+            TicketUpdateService(self._uow_factory, self._notifier, adapter="open311"),
+            poll_seconds=settings.open311_poll_seconds,
+            jurisdiction_id=settings.open311_jurisdiction_id,
+        )
+        self._tasks.append(asyncio.create_task(poller.run_forever(self._stop)))
+        return gateway
+
     async def stop(self) -> None:
         self._stop.set()
-        if self._worker_task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._worker_task, timeout=10)
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=10)
         if self._runner is not None:
             await self._runner.cleanup()
         if self._session is not None:

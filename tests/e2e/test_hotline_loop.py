@@ -79,3 +79,34 @@ async def _wait_for_ticket(intake: RunningIntake, number: str) -> str:
                 return str(ticket["ticket_no"])
         await asyncio.sleep(0.1)
     raise AssertionError(f"no ticket for {number} at the intake")
+
+
+@pytest.fixture
+async def open311_intake(tmp_path: Path) -> AsyncIterator[RunningIntake]:
+    running = await start_intake(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'open311.sqlite3'}",
+        secret=SECRET,
+        callback_url=None,  # Open311 has no callbacks: the bot polls
+        open311_api_key="open311-key",
+    )
+    yield running
+    await running.close()
+
+
+async def test_report_reaches_an_open311_server(
+    start_bot: BotFactory, client: EmulatorClient, open311_intake: RunningIntake
+) -> None:
+    await start_bot(
+        hotline_adapter="open311",
+        open311_url=f"{open311_intake.base_url}/open311/v2",
+        open311_api_key=SecretStr("open311-key"),
+        open311_jurisdiction_id="shaoyang",
+        web_port=0,
+    )
+    deputy = await verified(client, 7202)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "确认提交")
+    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
+    ticket_no = await _wait_for_ticket(open311_intake, number)
+    ticket = await open311_intake.store.get(ticket_no)
+    assert ticket is not None and ticket["department_code"] == "RS"
