@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from aiogram import Bot
 
+from bot.services.ticket_updates import RatingPrompt
+from handlers.rating_keyboards import rating_buttons
+
 
 class TelegramNotifier:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def notify(self, telegram_user_id: int, text: str) -> None:
-        await self._bot.send_message(telegram_user_id, text)
+    async def notify(
+        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
+    ) -> None:
+        markup = rating_buttons(rating.report_id, rating.round) if rating is not None else None
+        await self._bot.send_message(telegram_user_id, text, reply_markup=markup)

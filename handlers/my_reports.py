@@ -1,4 +1,4 @@
-"""我的反映: a deputy's reports, one report's timeline, and withdrawing it."""
+"""我的反映: a deputy's reports, one report's timeline, withdrawing it and 催办."""
 
 from __future__ import annotations
 
@@ -9,10 +9,19 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.services.deputies import DeputyView
 from bot.services.report_history import ReportHistoryService, WithdrawOutcome
+from bot.services.urging import UrgeOutcome, UrgeService
+from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from handlers import report_keyboards as kb
 from handlers.filters import text_is
 from storage.uow import UnitOfWork
+
+_URGE_ANSWERS: dict[UrgeOutcome, str] = {
+    UrgeOutcome.URGED: rtx.URGED,
+    UrgeOutcome.ALREADY_TODAY: rtx.URGED_TODAY,
+    UrgeOutcome.NOT_URGEABLE: rtx.NOT_URGEABLE,
+    UrgeOutcome.NOT_FOUND: rt.NOT_YOUR_REPORT,
+}
 
 
 async def my_reports(message: Message, deputy: DeputyView, uow: UnitOfWork) -> None:
@@ -33,6 +42,9 @@ async def my_button(
         page = await history.page(deputy.id, callback_data.page)
         await query.answer()
         await message.edit_text(rt.render_page(page), reply_markup=kb.my_page(page))
+        return
+    if action == "urge":
+        await _urge(query, callback_data, deputy, uow)
         return
     if action == "withdraw_ok":
         outcome = await history.withdraw(
@@ -61,6 +73,16 @@ async def my_button(
     await message.edit_text(
         rt.render_detail(detail), reply_markup=kb.my_detail(detail, callback_data.page)
     )
+
+
+async def _urge(
+    query: CallbackQuery, callback_data: kb.MyAction, deputy: DeputyView, uow: UnitOfWork
+) -> None:
+    """Answered on the button only: the page itself does not change until the hotline replies."""
+    outcome = await UrgeService(uow).urge(
+        deputy.id, callback_data.report_id, actor=f"tg:{query.from_user.id}"
+    )
+    await query.answer(_URGE_ANSWERS[outcome], show_alert=outcome is not UrgeOutcome.URGED)
 
 
 def register(router: Router) -> None:

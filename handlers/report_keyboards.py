@@ -12,6 +12,7 @@ from aiogram.types import (
 
 from bot.services.report_history import ReportDetail, ReportPage
 from bot.services.reports import APPEAL_TYPES, DepartmentChoice
+from bot.texts import ratings as ratings_text
 from bot.texts import reports as rt
 
 DEPARTMENTS_PER_PAGE = 8
@@ -26,7 +27,7 @@ class FlowAction(CallbackData, prefix="rf"):
 
 
 class MyAction(CallbackData, prefix="my"):
-    action: str  # page / view / withdraw / withdraw_ok
+    action: str  # page / view / withdraw / withdraw_ok / urge
     report_id: int = 0
     page: int = 0
 
@@ -150,6 +151,8 @@ def my_detail(detail: ReportDetail, page: int) -> InlineKeyboardMarkup:
     rows = []
     if detail.can_withdraw:
         rows.append([_my(rt.BTN_WITHDRAW, "withdraw", detail.id, page)])
+    if detail.can_urge:
+        rows.append([_my(ratings_text.BTN_URGE, "urge", detail.id, page)])
     rows.append([_my(rt.BTN_BACK_TO_LIST, "page", page=page)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -31,8 +31,20 @@ from storage.uow import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 CREATE_TICKET = "create_ticket"
+REOPEN = "reopen"  # payload: reason; the deputy's 不满意 sends the ticket back for 重办
+URGE = "urge"  # payload: note; the deputy's 催办
 # A claimed message is ours this long; a worker that died holding it frees it by expiry.
 DEFAULT_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class _FollowUp:
+    """A reopen or urge of a ticket the hotline already holds."""
+
+    kind: str
+    external_id: str
+    text: str
+    idempotency_key: str
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,11 @@ class OutboxWorker:
                 return
         # No transaction is open during the call: SQLite would hold its lock across the network.
         try:
-            receipt = await self._gateway.create_ticket(prepared)
+            if isinstance(prepared, _FollowUp):
+                await self._follow_up(prepared)
+                receipt = None
+            else:
+                receipt = await self._gateway.create_ticket(prepared)
         except PermanentHotlineError as error:
             await self._failed(message_id, str(error), permanent=True)
         except TemporaryHotlineError as error:
@@ -140,11 +156,43 @@ class OutboxWorker:
         else:
             await self._delivered(message_id, receipt)
 
+    async def _follow_up(self, follow_up: _FollowUp) -> None:
+        if follow_up.kind == REOPEN:
+            status = await self._gateway.reopen(
+                follow_up.external_id, follow_up.text, follow_up.idempotency_key
+            )
+            log.info("ticket %s reopened: now %s", follow_up.external_id, status)
+        else:
+            await self._gateway.urge(follow_up.external_id, follow_up.text)
+
     async def _prepare(
         self, tickets: TicketRepository, message: OutboxMessage
-    ) -> TicketRequest | _Skip:
+    ) -> TicketRequest | _FollowUp | _Skip:
+        if message.kind in (REOPEN, URGE):
+            return await self._prepare_follow_up(tickets, message)
         if message.kind != CREATE_TICKET:
             return _Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}")
+        return await self._prepare_ticket(tickets, message)
+
+    async def _prepare_follow_up(
+        self, tickets: TicketRepository, message: OutboxMessage
+    ) -> _FollowUp | _Skip:
+        ticket = await tickets.for_report(message.report_id or 0)
+        if ticket is None or not ticket.external_id:
+            return _Skip(OutboxStatus.DEAD, "report has no hotline ticket")
+        if ticket.adapter != self._gateway.adapter:
+            return _Skip(OutboxStatus.DEAD, f"ticket belongs to adapter {ticket.adapter!r}")
+        field = "reason" if message.kind == REOPEN else "note"
+        return _FollowUp(
+            kind=message.kind,
+            external_id=ticket.external_id,
+            text=str((message.payload or {}).get(field) or ""),
+            idempotency_key=message.idempotency_key,
+        )
+
+    async def _prepare_ticket(
+        self, tickets: TicketRepository, message: OutboxMessage
+    ) -> TicketRequest | _Skip:
         report = await tickets.report(message.report_id or 0)
         if report is None:
             return _Skip(OutboxStatus.DEAD, "report not found")
@@ -185,14 +233,15 @@ class OutboxWorker:
             submitted_at=report.created_at,
         )
 
-    async def _delivered(self, message_id: int, receipt: TicketReceipt) -> None:
+    async def _delivered(self, message_id: int, receipt: TicketReceipt | None) -> None:
+        """`receipt` is None for a follow-up: the ticket's news comes back as a callback."""
         async with self._uow_factory() as uow:
             message = await OutboxRepository(uow.session).get(message_id)
             if message is None:
                 return
             tickets = TicketRepository(uow.session)
             report = await tickets.report(message.report_id or 0)
-            if report is not None:
+            if report is not None and receipt is not None:
                 # False: the ticket was recorded already (by a callback that came first).
                 await tickets.add_ticket(
                     Ticket(
@@ -206,7 +255,11 @@ class OutboxWorker:
             message.attempts += 1
             self._settle(message, OutboxStatus.DELIVERED)
             await uow.commit()
-        log.info("outbox message %s delivered as ticket %s", message_id, receipt.external_id)
+        log.info(
+            "outbox message %s delivered (%s)",
+            message_id,
+            receipt.external_id if receipt else "follow-up",
+        )
 
     async def _failed(self, message_id: int, error: str, *, permanent: bool) -> None:
         async with self._uow_factory() as uow:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.services.urging import can_urge
 from storage.models import OutboxMessage, OutboxStatus, Report, ReportStatus
 from storage.uow import UnitOfWork
 
@@ -52,6 +53,7 @@ class ReportDetail:
     photo_count: int
     timeline: list[TimelineEntry]
     can_withdraw: bool
+    can_urge: bool = False  # 催办 is offered (pressing it twice a day is answered)
 
 
 class WithdrawOutcome(StrEnum):
@@ -100,6 +102,7 @@ class ReportHistoryService:
             photo_count=len(await self._uow.reports.photos(report.id)),
             timeline=await self._timeline(report),
             can_withdraw=await self._can_withdraw(report),
+            can_urge=can_urge(report, await self._uow.reports.ticket(report.id)),
         )
 
     async def withdraw(self, deputy_id: int, report_id: int, actor: str) -> WithdrawOutcome:

@@ -34,10 +34,20 @@ STATUS_RANK: dict[str, int] = {
 NOTE_ACTIONS = frozenset({"progress", "extend"})
 
 
+@dataclass(frozen=True)
+class RatingPrompt:
+    """Ask the deputy to rate this answer (the bot renders 满意 / 基本满意 / 不满意 buttons)."""
+
+    report_id: int
+    round: int  # 1, or 2 after a reopen: a button of an earlier round is stale
+
+
 class Notifier(Protocol):
     """How a deputy is told (the bot implements it with Telegram's sendMessage)."""
 
-    async def notify(self, telegram_user_id: int, text: str) -> None: ...
+    async def notify(
+        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ class HotlineEvent:
 class Notice:
     telegram_user_id: int
     text: str
+    rating: RatingPrompt | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,10 @@ class TicketUpdateService:
         outcome = await self.apply(event)
         if outcome.notice is not None and outcome.event_row_id is not None:
             try:
-                await self._notifier.notify(outcome.notice.telegram_user_id, outcome.notice.text)
+                notice = outcome.notice
+                await self._notifier.notify(
+                    notice.telegram_user_id, notice.text, rating=notice.rating
+                )
             except Exception:
                 log.exception("notifying about event %s failed", event.event_id)
             else:
@@ -111,7 +125,7 @@ class TicketUpdateService:
             # An event older than one already applied only joins the timeline.
             stale = latest is not None and event.occurred_at < latest
             change = None if stale else await self._transition(repo, ticket, report, event)
-            notice = await self._notice(repo, report, event, change) if change else None
+            notice = await self._notice(repo, ticket, report, event, change) if change else None
             await uow.commit()
             return UpdateOutcome(
                 known=True,
@@ -210,7 +224,12 @@ class TicketUpdateService:
         )
 
     async def _notice(
-        self, repo: TicketRepository, report: Report, event: HotlineEvent, change: str
+        self,
+        repo: TicketRepository,
+        ticket: Ticket,
+        report: Report,
+        event: HotlineEvent,
+        change: str,
     ) -> Notice | None:
         deputy = await repo.deputy(report.deputy_id)
         if deputy is None or deputy.telegram_user_id is None:
@@ -224,7 +243,11 @@ class TicketUpdateService:
             note=event.note,
             answer=event.answer,
         )
-        return Notice(deputy.telegram_user_id, text)
+        rating = None
+        if change == ReportStatus.ANSWERED:
+            # Each answer is rated once; a reopen we asked for starts the next round.
+            rating = RatingPrompt(report.id, ticket.reopen_count + 1)
+        return Notice(deputy.telegram_user_id, text, rating)
 
     async def _mark_notified(self, event_row_id: int) -> None:
         async with self._uow_factory() as uow:

@@ -68,6 +68,8 @@ class TicketEvent(Base):
 
 class Rating(Base):
     __tablename__ = "ratings"
+    # One rating per answer round: a double tap or a replayed button cannot rate twice.
+    __table_args__ = (UniqueConstraint("report_id", "round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)

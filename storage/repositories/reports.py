@@ -58,7 +58,7 @@ class ReportRepository:
             return True
         raise RuntimeError("could not allocate a report number")
 
-    def add(self, item: ReportPhoto | RoutingDecision | OutboxMessage) -> None:
+    def add(self, item: ReportPhoto | RoutingDecision | OutboxMessage | Rating) -> None:
         self._session.add(item)
 
     async def page_for_deputy(

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from bot.hotline.callbacks import callback_routes
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
+from bot.services.ticket_updates import RatingPrompt
 from intake import RunningIntake, start_intake
 from intake.db import tickets as intake_tickets
 from storage.base import utcnow
@@ -59,8 +60,13 @@ class RecordingNotifier:
     sent: list[tuple[int, str]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def notify(self, telegram_user_id: int, text: str) -> None:
+    prompts: list[RatingPrompt | None] = field(default_factory=list)
+
+    async def notify(
+        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
+    ) -> None:
         self.sent.append((telegram_user_id, text))
+        self.prompts.append(rating)
         self.changed.set()
 
 

@@ -157,7 +157,7 @@ async def test_corrections_export_writes_the_labelled_examples(
         )
         await uow.commit()
     out = tmp_path / "corrections.jsonl"
-    settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=sqlite_url)
     assert await export_corrections(settings, out) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows == [{"text": "电梯困人三小时", "department_code": "SJ", "title": None}]

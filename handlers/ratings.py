@@ -1,0 +1,120 @@
+"""满意度评价: the buttons under the 已答复 notice, and the reason asked for after 不满意."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, Message
+
+from bot import texts
+from bot.services.deputies import DeputyView
+from bot.services.ratings import RateOutcome, RateResult, RatingService
+from bot.texts import ratings as rtx
+from bot.texts import reports as rt
+from handlers.filters import has_text
+from handlers.rating_keyboards import RateAction, score_of
+from storage.models import RatingScore
+from storage.uow import UnitOfWork
+
+
+class RatingFlow(StatesGroup):
+    reason = State()  # data: rating_report, rating_round
+
+
+# Refusals shown as an alert on the button; the others get a message in the chat.
+_REFUSALS: dict[RateOutcome, str] = {
+    RateOutcome.ALREADY_RATED: rtx.ALREADY_RATED,
+    RateOutcome.NOT_RATEABLE: rtx.NOT_RATEABLE,
+    RateOutcome.NOT_FOUND: rt.NOT_YOUR_REPORT,
+}
+
+
+async def rate_button(
+    query: CallbackQuery,
+    callback_data: RateAction,
+    deputy: DeputyView,
+    uow: UnitOfWork,
+    state: FSMContext,
+) -> None:
+    score = score_of(callback_data)
+    if score is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    result = await RatingService(uow).rate(
+        deputy.id,
+        callback_data.report_id,
+        callback_data.round,
+        score,
+        actor=f"tg:{query.from_user.id}",
+    )
+    if result.outcome in _REFUSALS:
+        await query.answer(_REFUSALS[result.outcome], show_alert=True)
+        return
+    await query.answer()
+    message = query.message
+    if result.outcome is RateOutcome.ASK_REASON:
+        await state.set_state(RatingFlow.reason)
+        await state.update_data(
+            rating_report=callback_data.report_id, rating_round=callback_data.round
+        )
+        if isinstance(message, Message):
+            await message.answer(
+                rtx.ASK_REASON,
+                reply_markup=ForceReply(input_field_placeholder=rtx.REASON_PLACEHOLDER),
+            )
+        return
+    if isinstance(message, Message):
+        await message.edit_reply_markup(reply_markup=None)  # rated: the buttons are spent
+        await message.answer(_rated(result, score))
+
+
+async def reason_received(
+    message: Message, deputy: DeputyView, uow: UnitOfWork, state: FSMContext
+) -> None:
+    reason = (message.text or "").strip()
+    if reason.startswith("/"):  # an unknown command is not a reason
+        await message.answer(rtx.REASON_EXPECTED)
+        return
+    if len(reason) < rtx.MIN_REASON:
+        await message.answer(rtx.reason_too_short())
+        return
+    if len(reason) > rtx.MAX_REASON:
+        await message.answer(rtx.reason_too_long(len(reason)))
+        return
+    data = await state.get_data()
+    await state.clear()
+    result = await RatingService(uow).rate(
+        deputy.id,
+        int(data.get("rating_report", 0)),
+        int(data.get("rating_round", 0)),
+        RatingScore.UNSATISFIED,
+        actor=f"tg:{message.chat.id}",
+        reason=reason,
+    )
+    if result.outcome is RateOutcome.ALREADY_RATED:
+        await message.answer(rtx.ALREADY_RATED)
+    elif result.outcome in _REFUSALS:
+        await message.answer(rtx.REASON_STALE)
+    else:
+        await message.answer(_rated(result, RatingScore.UNSATISFIED))
+
+
+async def reason_expected(message: Message) -> None:
+    await message.answer(rtx.REASON_EXPECTED)
+
+
+def _rated(result: RateResult, score: RatingScore) -> str:
+    if result.outcome is RateOutcome.REOPENED:
+        return rtx.reopened(result.number)
+    if result.outcome is RateOutcome.ESCALATED:
+        return rtx.recorded_for_staff(result.number)
+    return rtx.thanks(result.number, score.value)
+
+
+def register(router: Router) -> None:
+    """Adds the rating handlers to the (deputy-only) reports router, after the commands."""
+    router.callback_query.register(rate_button, RateAction.filter())
+    router.message.register(reason_received, StateFilter(RatingFlow.reason), has_text)
+    router.message.register(reason_expected, StateFilter(RatingFlow.reason))

@@ -1,0 +1,93 @@
+"""The outbox worker's follow-ups of a ticket the hotline holds: 重办 (reopen) and 催办 (urge)."""
+
+from __future__ import annotations
+
+import aiohttp
+from sqlalchemy import select
+
+from storage.models import OutboxMessage, OutboxStatus, Ticket
+from storage.uow import UnitOfWorkFactory
+from tests.hotline.conftest import Clock, FileReport, StartIntake, make_worker
+
+
+async def _queue(uow_factory: UnitOfWorkFactory, report_id: int, kind: str, **payload: str) -> int:
+    async with uow_factory() as uow:
+        message = OutboxMessage(
+            kind=kind,
+            idempotency_key=f"{kind}-{report_id}-1",
+            report_id=report_id,
+            payload=payload,
+        )
+        uow.session.add(message)
+        await uow.commit()
+        return message.id
+
+
+async def _message(uow_factory: UnitOfWorkFactory, message_id: int) -> OutboxMessage:
+    async with uow_factory() as uow:
+        message = await uow.session.get(OutboxMessage, message_id)
+        assert message is not None
+        return message
+
+
+async def _ticket_no(uow_factory: UnitOfWorkFactory) -> str:
+    async with uow_factory() as uow:
+        ticket = await uow.session.scalar(select(Ticket))
+        assert ticket is not None and ticket.external_id
+        return ticket.external_id
+
+
+async def test_reopen_and_urge_reach_the_ticket_at_the_intake(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    report_id = await file_report()
+    server = await start()
+    worker = make_worker(seeded, http, server.base_url, clock)
+    await worker.run_once()
+    ticket_no = await _ticket_no(seeded)
+    for action in ("accept", "dispatch"):
+        await server.store.act(ticket_no, action, operator="op")
+    urge = await _queue(seeded, report_id, "urge", note="人大代表催办")
+    assert await worker.run_once() == 1
+    await server.store.act(ticket_no, "answer", operator="op", answer="已修复")
+    reopen = await _queue(seeded, report_id, "reopen", reason="电梯仍然停运")
+    assert await worker.run_once() == 1
+
+    assert (await _message(seeded, urge)).status == OutboxStatus.DELIVERED
+    assert (await _message(seeded, reopen)).status == OutboxStatus.DELIVERED
+    remote = await server.store.get(ticket_no)
+    assert remote is not None
+    assert (remote["status"], remote["reopen_count"]) == ("办理中", 1)
+    actions = [(e["action"], e["note"]) for e in await server.store.events_for(remote["id"])]
+    assert ("urge", "人大代表催办") in actions and ("reopen", "电梯仍然停运") in actions
+
+
+async def test_a_follow_up_without_a_ticket_or_refused_by_the_hotline_is_dead(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    server = await start()
+    worker = make_worker(seeded, http, server.base_url, clock)
+    early = await file_report()
+    async with seeded() as uow:  # only the follow-up is queued: no ticket will exist
+        for message in await uow.session.scalars(select(OutboxMessage)):
+            message.status = OutboxStatus.CANCELLED
+        await uow.commit()
+    orphan = await _queue(seeded, early, "reopen", reason="x")
+    await worker.run_once()
+    dead = await _message(seeded, orphan)
+    assert (dead.status, dead.last_error) == (OutboxStatus.DEAD, "report has no hotline ticket")
+
+    answered_not = await file_report()
+    await worker.run_once()  # its ticket is created; it is only 已提交 at the intake
+    refused = await _queue(seeded, answered_not, "reopen", reason="不满意")
+    await worker.run_once()
+    message = await _message(seeded, refused)
+    assert message.status == OutboxStatus.DEAD and "409" in (message.last_error or "")
