@@ -4,6 +4,7 @@ tests act as Telegram users through the emulator's control API."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from bot.services.registry import RegistryService
 from classifiers import RouterHolder, load_router
 from emulator.client import EmulatorClient
 from emulator.server import RunningEmulator, start_emulator
+from intake import RunningIntake, start_intake
 
 TOKEN = "4242424242:TEST-token-for-end-to-end-tests-0000"
 BOT_ID = 4242424242
 SAMPLE_REGISTRY = Path(__file__).parents[2] / "samples" / "deputies.csv"
+HOTLINE_SECRET = "e2e-hotline-secret"
 
 BotFactory = Callable[..., Awaitable[Application]]
 
@@ -86,3 +89,38 @@ async def start_bot(
 @pytest.fixture
 async def bot_app(start_bot: BotFactory) -> Application:
     return await start_bot()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def bot_web_port() -> int:
+    """Known before the bot starts, so the intake can be told where to send callbacks."""
+    return free_port()
+
+
+@pytest.fixture
+async def intake(tmp_path: Path, bot_web_port: int) -> AsyncIterator[RunningIntake]:
+    """The reference 12345 intake server, calling back to the bot's web app."""
+    running = await start_intake(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'intake.sqlite3'}",
+        secret=HOTLINE_SECRET,
+        callback_url=f"http://127.0.0.1:{bot_web_port}/hotline/callback",
+        callback_backoff_base_s=0.2,
+    )
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def looped(start_bot: BotFactory, intake: RunningIntake, bot_web_port: int) -> Application:
+    """The bot wired to the intake: outbox worker out, signed callbacks in."""
+    return await start_bot(
+        hotline_url=intake.base_url,
+        hotline_secret=SecretStr(HOTLINE_SECRET),
+        web_port=bot_web_port,
+    )

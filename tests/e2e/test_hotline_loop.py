@@ -4,51 +4,23 @@ delivers to the reference 12345 intake, an operator answers, and the deputy read
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from bot.app import Application
 from emulator.client import EmulatorClient
 from intake import start_intake
 from intake.server import RunningIntake
-from tests.e2e.conftest import BotFactory
+from tests.e2e.conftest import HOTLINE_SECRET, BotFactory
 from tests.e2e.reporting import WAGE_ARREARS, to_preview, verified
-
-SECRET = "loop-test-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def bot_web_port() -> int:
-    return _free_port()
-
-
-@pytest.fixture
-async def intake(tmp_path: Path, bot_web_port: int) -> AsyncIterator[RunningIntake]:
-    running = await start_intake(
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'intake.sqlite3'}",
-        secret=SECRET,
-        callback_url=f"http://127.0.0.1:{bot_web_port}/hotline/callback",
-        callback_backoff_base_s=0.2,
-    )
-    yield running
-    await running.close()
 
 
 async def test_deputy_files_operator_answers_deputy_reads_the_answer(
-    start_bot: BotFactory, client: EmulatorClient, intake: RunningIntake, bot_web_port: int
+    looped: Application, client: EmulatorClient, intake: RunningIntake
 ) -> None:
-    await start_bot(
-        hotline_url=intake.base_url, hotline_secret=SecretStr(SECRET), web_port=bot_web_port
-    )
     deputy = await verified(client, 7201)
     preview = await to_preview(deputy, WAGE_ARREARS)
     await deputy.press_button(preview, "确认提交")
@@ -85,7 +57,7 @@ async def _wait_for_ticket(intake: RunningIntake, number: str) -> str:
 async def open311_intake(tmp_path: Path) -> AsyncIterator[RunningIntake]:
     running = await start_intake(
         db_url=f"sqlite+aiosqlite:///{tmp_path / 'open311.sqlite3'}",
-        secret=SECRET,
+        secret=HOTLINE_SECRET,
         callback_url=None,  # Open311 has no callbacks: the bot polls
         open311_api_key="open311-key",
     )

@@ -5,14 +5,10 @@ reaches it once a day."""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import Application
@@ -22,45 +18,12 @@ from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
 from handlers.rating_keyboards import RateAction
 from handlers.report_keyboards import MyAction
-from intake import start_intake
 from intake.server import RunningIntake
 from storage.base import utcnow
 from storage.models import OutboxMessage, Rating, Report, Ticket
-from tests.e2e.conftest import BotFactory
 from tests.e2e.reporting import WAGE_ARREARS, next_edit, to_preview, verified
 
-SECRET = "rating-test-secret"
 OPERATOR = "话务员小王"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def bot_web_port() -> int:
-    return _free_port()
-
-
-@pytest.fixture
-async def intake(tmp_path: Path, bot_web_port: int) -> AsyncIterator[RunningIntake]:
-    running = await start_intake(
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'intake.sqlite3'}",
-        secret=SECRET,
-        callback_url=f"http://127.0.0.1:{bot_web_port}/hotline/callback",
-        callback_backoff_base_s=0.2,
-    )
-    yield running
-    await running.close()
-
-
-@pytest.fixture
-async def looped(start_bot: BotFactory, intake: RunningIntake, bot_web_port: int) -> Application:
-    return await start_bot(
-        hotline_url=intake.base_url, hotline_secret=SecretStr(SECRET), web_port=bot_web_port
-    )
 
 
 async def _until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
