@@ -5,6 +5,8 @@ carries the draft id: a button of an older or finished draft is answered as stal
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, Router
@@ -226,6 +228,21 @@ async def _show_preview(message: Message, flow: FlowContext, draft: Draft, edit:
 # --- buttons ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Tap:
+    """One button press on the current draft, with what its step needs."""
+
+    message: Message
+    flow: FlowContext
+    draft: Draft
+    value: str
+    deputy: DeputyView
+    bot: Bot
+
+    async def close_buttons(self) -> None:
+        await self.message.edit_reply_markup(reply_markup=None)
+
+
 async def flow_button(
     query: CallbackQuery,
     callback_data: kb.FlowAction,
@@ -236,56 +253,107 @@ async def flow_button(
     flow = _flow(data)
     draft = await flow.draft()
     message = query.message
+    step = _BUTTON_STEPS.get(callback_data.action)
     if draft is None or draft.id != callback_data.draft or not isinstance(message, Message):
         await query.answer(await _stale_answer(flow, callback_data))
         return
-    action, value = callback_data.action, callback_data.value
-    if action == "text_done" and draft.length < MIN_TEXT:
+    if step is None:  # a forged action name
+        await query.answer(rt.STALE)
+        return
+    if callback_data.action == "text_done" and draft.length < MIN_TEXT:
         await query.answer(rt.text_too_short(draft.length), show_alert=True)
         return
     await query.answer()
-    if action == "cancel":
-        await message.edit_reply_markup(reply_markup=None)
-        await _cancel(message, flow)
-    elif action == "text_done":
-        await message.edit_reply_markup(reply_markup=None)
-        await _after_text(message, flow, draft)
-    elif action == "emergency_ok":
-        draft.emergency_seen = True
-        await message.edit_reply_markup(reply_markup=None)
-        await _ask_photos(message, flow, draft)
-    elif action == "photos_done":
-        await message.edit_reply_markup(reply_markup=None)
-        await _ask_location(message, flow, draft)
-    elif action == "appeal" and value.isdigit() and int(value) < len(APPEAL_TYPES):
-        draft.appeal_type = APPEAL_TYPES[int(value)]
-        await flow.save(draft, ReportFlow.appeal)
-        await message.edit_reply_markup(reply_markup=kb.appeal_step(draft.id, draft.appeal_type))
-    elif action == "appeal_done":
-        await message.edit_reply_markup(reply_markup=None)
-        await _show_preview(message, flow, draft, edit=False)
-    elif action in ("back", "department"):
-        await _choose_department(message, flow, draft, value if action == "department" else "")
-    elif action == "alternatives":
-        preview = await flow.service.preview(draft, flow.service.analyse(draft))
-        await message.edit_reply_markup(
-            reply_markup=kb.alternatives(draft.id, preview.alternatives)
-        )
-    elif action == "browse":
-        departments = await flow.service.departments()
-        page = int(value) if value.isdigit() else 0
-        await message.edit_reply_markup(
-            reply_markup=kb.directory_page(draft.id, departments, page)
-        )
-    elif action == "edit":
-        draft.parts = []
-        await flow.save(draft, ReportFlow.text)
-        await message.edit_reply_markup(reply_markup=None)
-        await message.answer(rt.ASK_TEXT_AGAIN, reply_markup=kb.text_step(draft.id))
-    elif action == "confirm":
-        await _submit(message, flow, draft, deputy, bot)
-    elif action == "join" and value.isdigit():
-        await _join(message, flow, draft, deputy, int(value))
+    await step(Tap(message, flow, draft, callback_data.value, deputy, bot))
+
+
+async def _on_cancel(tap: Tap) -> None:
+    await tap.close_buttons()
+    await _cancel(tap.message, tap.flow)
+
+
+async def _on_text_done(tap: Tap) -> None:
+    await tap.close_buttons()
+    await _after_text(tap.message, tap.flow, tap.draft)
+
+
+async def _on_emergency_ok(tap: Tap) -> None:
+    tap.draft.emergency_seen = True
+    await tap.close_buttons()
+    await _ask_photos(tap.message, tap.flow, tap.draft)
+
+
+async def _on_photos_done(tap: Tap) -> None:
+    await tap.close_buttons()
+    await _ask_location(tap.message, tap.flow, tap.draft)
+
+
+async def _on_appeal(tap: Tap) -> None:
+    if not (tap.value.isdigit() and int(tap.value) < len(APPEAL_TYPES)):
+        return
+    tap.draft.appeal_type = APPEAL_TYPES[int(tap.value)]
+    await tap.flow.save(tap.draft, ReportFlow.appeal)
+    markup = kb.appeal_step(tap.draft.id, tap.draft.appeal_type)
+    await tap.message.edit_reply_markup(reply_markup=markup)
+
+
+async def _on_appeal_done(tap: Tap) -> None:
+    await tap.close_buttons()
+    await _show_preview(tap.message, tap.flow, tap.draft, edit=False)
+
+
+async def _on_department(tap: Tap) -> None:
+    await _choose_department(tap.message, tap.flow, tap.draft, tap.value)
+
+
+async def _on_back(tap: Tap) -> None:
+    await _choose_department(tap.message, tap.flow, tap.draft, "")
+
+
+async def _on_alternatives(tap: Tap) -> None:
+    preview = await tap.flow.service.preview(tap.draft, tap.flow.service.analyse(tap.draft))
+    markup = kb.alternatives(tap.draft.id, preview.alternatives)
+    await tap.message.edit_reply_markup(reply_markup=markup)
+
+
+async def _on_browse(tap: Tap) -> None:
+    departments = await tap.flow.service.departments()
+    page = int(tap.value) if tap.value.isdigit() else 0
+    markup = kb.directory_page(tap.draft.id, departments, page)
+    await tap.message.edit_reply_markup(reply_markup=markup)
+
+
+async def _on_edit(tap: Tap) -> None:
+    tap.draft.parts = []
+    await tap.flow.save(tap.draft, ReportFlow.text)
+    await tap.close_buttons()
+    await tap.message.answer(rt.ASK_TEXT_AGAIN, reply_markup=kb.text_step(tap.draft.id))
+
+
+async def _on_confirm(tap: Tap) -> None:
+    await _submit(tap.message, tap.flow, tap.draft, tap.deputy, tap.bot)
+
+
+async def _on_join(tap: Tap) -> None:
+    if tap.value.isdigit():
+        await _join(tap.message, tap.flow, tap.draft, tap.deputy, int(tap.value))
+
+
+_BUTTON_STEPS: dict[str, Callable[[Tap], Awaitable[None]]] = {
+    "cancel": _on_cancel,
+    "text_done": _on_text_done,
+    "emergency_ok": _on_emergency_ok,
+    "photos_done": _on_photos_done,
+    "appeal": _on_appeal,
+    "appeal_done": _on_appeal_done,
+    "department": _on_department,
+    "back": _on_back,
+    "alternatives": _on_alternatives,
+    "browse": _on_browse,
+    "edit": _on_edit,
+    "confirm": _on_confirm,
+    "join": _on_join,
+}
 
 
 async def _choose_department(message: Message, flow: FlowContext, draft: Draft, code: str) -> None:
