@@ -59,10 +59,18 @@ class HotlineRuntime:
         app.add_routes(callback_routes(self._uow_factory, secret, self._notifier))
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._settings.web_host, self._settings.web_port)
-        await site.start()
+        host, port = self._settings.web_host, self._settings.web_port
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except OSError as error:
+            # Deputies can still file reports and the outbox still delivers; only the hotline's
+            # callbacks cannot reach us until WEB_PORT is fixed, so say so loudly.
+            log.error(
+                "web app cannot listen on %s:%s (%s): hotline callbacks are OFF", host, port, error
+            )
+            return
         self.web_port = self._runner.addresses[0][1]  # the real one when WEB_PORT=0
-        log.info("web app (hotline callbacks) on %s:%s", self._settings.web_host, self.web_port)
+        log.info("web app (hotline callbacks) on %s:%s", host, self.web_port)
 
     async def _open311_gateway(self, session: aiohttp.ClientSession) -> Open311Adapter:
         """Open311 has no callbacks: its adapter comes with a status poller."""

@@ -102,3 +102,18 @@ async def test_flooding_user_is_throttled_with_one_warning(
     replies = [e["message"]["text"] for e in await user.drain(quiet=1.0) if e["kind"] == "message"]
     assert replies.count(texts.THROTTLED) == 1
     assert len(replies) == 4
+
+
+async def test_bot_still_serves_deputies_when_its_web_port_is_taken(
+    start_bot: BotFactory, client: EmulatorClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        await start_bot(web_port=squatter.getsockname()[1])
+        user = client.user(6106)
+        await user.send_text("/help")
+        assert "使用帮助" in (await user.next_message())["text"]
+    assert any("hotline callbacks are OFF" in r.getMessage() for r in caplog.records)
