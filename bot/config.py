@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # Optional JSON {our department code: service_code}, overriding the fuzzy name matching.
     open311_service_map: Path | None = None
 
+    # Deadlines: public holidays and 调休 workdays, comma-separated ISO dates.
+    deadline_holidays: str = ""
+    deadline_extra_workdays: str = ""
+    deadline_accept_hours: float = Field(default=2, gt=0)
+    deadline_urgent_hours: float = Field(default=24, gt=0)
+
     # Web app (callbacks, consoles)
     web_host: str = "127.0.0.1"
     web_port: int = 8080

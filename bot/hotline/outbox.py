@@ -23,6 +23,7 @@ from bot.hotline.gateway import (
     TicketReceipt,
     TicketRequest,
 )
+from bot.services.deadlines import DeadlinePolicy
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus, ReportStatus, Ticket
 from storage.repositories.tickets import OutboxRepository, TicketRepository
@@ -68,8 +69,10 @@ class OutboxWorker:
         lease: timedelta = DEFAULT_LEASE,
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[], float] = random.random,
+        deadlines: DeadlinePolicy | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._deadlines = deadlines or DeadlinePolicy()
         self._gateway = gateway
         self._max_attempts = max_attempts
         self._base_delay = base_delay
@@ -242,6 +245,8 @@ class OutboxWorker:
             tickets = TicketRepository(uow.session)
             report = await tickets.report(message.report_id or 0)
             if report is not None and receipt is not None:
+                # The hotline's clock starts now: 受理 and handling deadlines from delivery.
+                received = self._clock()
                 # False: the ticket was recorded already (by a callback that came first).
                 await tickets.add_ticket(
                     Ticket(
@@ -250,6 +255,10 @@ class OutboxWorker:
                         external_id=receipt.external_id,
                         status=receipt.status or ReportStatus.SUBMITTED,
                         department_id=report.department_id,
+                        accept_due_at=self._deadlines.accept_due(received),
+                        due_at=self._deadlines.handle_due(
+                            received, report.appeal_type, report.urgency
+                        ),
                     )
                 )
             message.attempts += 1

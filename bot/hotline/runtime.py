@@ -16,6 +16,7 @@ from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.open311_adapter import Open311Adapter
 from bot.hotline.outbox import OutboxWorker
 from bot.hotline.status_poller import Open311StatusPoller
+from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.ticket_updates import Notifier, TicketUpdateService
 from storage.uow import UnitOfWorkFactory
 
@@ -48,7 +49,7 @@ class HotlineRuntime:
                 if adapter == "http"
                 else await self._open311_gateway(self._session)
             )
-            self.worker = OutboxWorker(self._uow_factory, gateway)
+            self.worker = OutboxWorker(self._uow_factory, gateway, deadlines=self._deadlines())
             self._tasks.append(asyncio.create_task(self.worker.run_forever(self._stop)))
         else:
             log.warning(
@@ -71,6 +72,18 @@ class HotlineRuntime:
             return
         self.web_port = self._runner.addresses[0][1]  # the real one when WEB_PORT=0
         log.info("web app (hotline callbacks) on %s:%s", host, self.web_port)
+
+    def _deadlines(self) -> DeadlinePolicy:
+        settings = self._settings
+        calendar = WorkCalendar(
+            holidays=parse_dates(settings.deadline_holidays),
+            extra_workdays=parse_dates(settings.deadline_extra_workdays),
+        )
+        return DeadlinePolicy(
+            calendar,
+            accept_hours=settings.deadline_accept_hours,
+            urgent_hours=settings.deadline_urgent_hours,
+        )
 
     async def _open311_gateway(self, session: aiohttp.ClientSession) -> Open311Adapter:
         """Open311 has no callbacks: its adapter comes with a status poller."""

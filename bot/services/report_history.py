@@ -50,6 +50,7 @@ class ReportDetail:
     department_name: str | None
     district_name: str | None
     ticket_number: str | None
+    due_at: datetime | None
     photo_count: int
     timeline: list[TimelineEntry]
     can_withdraw: bool
@@ -99,6 +100,7 @@ class ReportHistoryService:
             department_name=department.name if department else None,
             district_name=district.name if district else None,
             ticket_number=ticket.external_id if ticket else None,
+            due_at=ticket.due_at if ticket and not ticket.answered_at else None,
             photo_count=len(await self._uow.reports.photos(report.id)),
             timeline=await self._timeline(report),
             can_withdraw=await self._can_withdraw(report),

@@ -171,6 +171,11 @@ def render_detail(detail: ReportDetail) -> str:
         f"承办单位：{esc(detail.department_name or '待分派')}",
         f"所在区县：{esc(detail.district_name or '未识别')}",
         f"12345 工单号：{esc(detail.ticket_number or '尚未生成')}",
+        *(
+            [f"办理期限：{detail.due_at.astimezone(CHINA_TIME):%Y-%m-%d %H:%M}"]
+            if detail.due_at
+            else []
+        ),
         f"照片：{detail.photo_count} 张",
         "",
         f"<b>内容</b>\n{esc(detail.text[:1500])}" + ("…" if len(detail.text) > 1500 else ""),

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from bot.app import Application
 from emulator.client import EmulatorClient
 from intake import start_intake
 from intake.server import RunningIntake
+from storage.models import Ticket
 from tests.e2e.conftest import HOTLINE_SECRET, BotFactory
 from tests.e2e.reporting import WAGE_ARREARS, to_preview, verified
 
@@ -28,6 +30,10 @@ async def test_deputy_files_operator_answers_deputy_reads_the_answer(
     number = receipt.split("编号 ")[1].split()[0]
 
     ticket_id = await _wait_for_ticket(intake, number)
+    async with looped.uow_factory() as uow:
+        ticket = await uow.session.scalar(select(Ticket))
+    assert ticket is not None and ticket.accept_due_at and ticket.due_at
+    assert ticket.accept_due_at < ticket.due_at  # 受理 within hours, handling within days
     await intake.store.act(ticket_id, "accept", operator="话务员小王")
     accepted = await deputy.next_message(timeout=15)
     assert "受理" in accepted["text"] and number in accepted["text"]
