@@ -7,7 +7,7 @@ from bot.services.drafts import MAX_PHOTOS, MAX_TEXT, MIN_TEXT
 from bot.services.report_history import ReportDetail, ReportPage
 from bot.services.reports import CHINA_TIME, Preview, SubmitResult
 from bot.texts import esc
-from classifiers import Emergency
+from classifiers import Emergency, Evidence
 
 BTN_DONE = "完成"
 BTN_SKIP = "跳过"
@@ -112,9 +112,7 @@ def render_preview(preview: Preview) -> str:
     ]
     if preview.reasons and not preview.chosen_by_deputy:
         reasons = preview.reasons[:_MAX_EVIDENCE]
-        lines.append(
-            "判断依据：" + "；".join(_reason(e.term, e.matched, e.weight) for e in reasons)
-        )
+        lines.append("判断依据：" + "；".join(_reason(e) for e in reasons))
         lines.append(f"把握程度：{preview.confidence:.0%}")
     if not preview.auto_route:
         lines.append("⚠️ 系统对分派把握不足，提交后将由工作人员人工分派。")
@@ -211,7 +209,10 @@ def _district(preview: Preview) -> str:
     return f"{preview.district} · {preview.town}" if preview.town else preview.district
 
 
-def _reason(term: str, matched: str, weight: float) -> str:
-    term, matched = esc(term[:_MAX_TERM]), esc(matched[:_MAX_TERM])
-    link = f"“{term}”" if term == matched else f"“{term}”≈“{matched}”"
-    return f"{link}（{weight:+.2f}）"
+def _reason(evidence: Evidence) -> str:
+    """A learned word shows its weight; only a fuzzy match (typo, variant of a department's
+    name) shows what it was matched to, e.g. “住建局”≈“住房和城乡建设局”."""
+    term = esc(evidence.term[:_MAX_TERM])
+    if evidence.source == "fuzzy" and evidence.matched != evidence.term:
+        term = f"{term}”≈“{esc(evidence.matched[:_MAX_TERM])}"
+    return f"“{term}”（{evidence.weight:+.2f}）"
