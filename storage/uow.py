@@ -10,6 +10,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.deputies import DeputyRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.tickets import TicketRepository
 
 
 class UnitOfWork:
@@ -19,6 +20,7 @@ class UnitOfWork:
         self.directory = DirectoryRepository(session)
         self.audit = AuditRepository(session)
         self.reports = ReportRepository(session)
+        self.tickets = TicketRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

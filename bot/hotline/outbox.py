@@ -26,8 +26,8 @@ from bot.hotline.gateway import (
 from bot.services.deadlines import DeadlinePolicy
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus, ReportStatus, Ticket
-from storage.repositories.tickets import OutboxRepository, TicketRepository
-from storage.uow import UnitOfWorkFactory
+from storage.repositories.tickets import OutboxRepository
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class OutboxWorker:
             if message is None or message.status != OutboxStatus.PENDING:
                 return
             kind = message.kind
-            prepared = await self._prepare(TicketRepository(uow.session), message)
+            prepared = await self._prepare(uow, message)
             if isinstance(prepared, _Skip):
                 self._settle(message, prepared.status, prepared.reason)
                 await uow.commit()
@@ -169,18 +169,18 @@ class OutboxWorker:
             await self._gateway.urge(follow_up.external_id, follow_up.text)
 
     async def _prepare(
-        self, tickets: TicketRepository, message: OutboxMessage
+        self, uow: UnitOfWork, message: OutboxMessage
     ) -> TicketRequest | _FollowUp | _Skip:
         if message.kind in (REOPEN, URGE):
-            return await self._prepare_follow_up(tickets, message)
+            return await self._prepare_follow_up(uow, message)
         if message.kind != CREATE_TICKET:
             return _Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}")
-        return await self._prepare_ticket(tickets, message)
+        return await self._prepare_ticket(uow, message)
 
     async def _prepare_follow_up(
-        self, tickets: TicketRepository, message: OutboxMessage
+        self, uow: UnitOfWork, message: OutboxMessage
     ) -> _FollowUp | _Skip:
-        ticket = await tickets.for_report(message.report_id or 0)
+        ticket = await uow.reports.ticket(message.report_id or 0)
         if ticket is None or not ticket.external_id:
             return _Skip(OutboxStatus.DEAD, "report has no hotline ticket")
         if ticket.adapter != self._gateway.adapter:
@@ -194,23 +194,23 @@ class OutboxWorker:
         )
 
     async def _prepare_ticket(
-        self, tickets: TicketRepository, message: OutboxMessage
+        self, uow: UnitOfWork, message: OutboxMessage
     ) -> TicketRequest | _Skip:
-        report = await tickets.report(message.report_id or 0)
+        report = await uow.reports.get(message.report_id or 0)
         if report is None:
             return _Skip(OutboxStatus.DEAD, "report not found")
         if report.status == ReportStatus.WITHDRAWN:
             return _Skip(OutboxStatus.CANCELLED, "report withdrawn")
-        if await tickets.for_report(report.id) is not None:
+        if await uow.reports.ticket(report.id) is not None:
             return _Skip(OutboxStatus.DELIVERED)  # an earlier attempt's ticket is recorded
-        department = await tickets.department_by_id(report.department_id)
-        deputy = await tickets.deputy(report.deputy_id)
+        department = await uow.directory.department_by_id(report.department_id)
+        deputy = await uow.deputies.get(report.deputy_id)
         if department is None or deputy is None:
             return _Skip(OutboxStatus.DEAD, "report has no department or deputy")
-        district = await tickets.district(report.district_id)
+        district = await uow.directory.district(report.district_id)
         photos = tuple(
             PhotoFile(path=Path(photo.local_path), filename=f"{report.number}-{n}.jpg")
-            for n, photo in enumerate(await tickets.photos(report.id), start=1)
+            for n, photo in enumerate(await uow.reports.photos(report.id), start=1)
             if photo.local_path
         )
         return TicketRequest(
@@ -242,13 +242,12 @@ class OutboxWorker:
             message = await OutboxRepository(uow.session).get(message_id)
             if message is None:
                 return
-            tickets = TicketRepository(uow.session)
-            report = await tickets.report(message.report_id or 0)
+            report = await uow.reports.get(message.report_id or 0)
             if report is not None and receipt is not None:
                 # The hotline's clock starts now: 受理 and handling deadlines from delivery.
                 received = self._clock()
                 # False: the ticket was recorded already (by a callback that came first).
-                await tickets.add_ticket(
+                await uow.tickets.add_ticket(
                     Ticket(
                         report_id=report.id,
                         adapter=self._gateway.adapter,

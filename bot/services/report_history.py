@@ -79,14 +79,8 @@ class ReportHistoryService:
         report = await self._own(deputy_id, report_id)
         if report is None:
             return None
-        department = (
-            await self._uow.directory.department_by_id(report.department_id)
-            if report.department_id
-            else None
-        )
-        district = (
-            await self._uow.directory.district(report.district_id) if report.district_id else None
-        )
+        department = await self._uow.directory.department_by_id(report.department_id)
+        district = await self._uow.directory.district(report.district_id)
         # A seconded report (附议) follows the ticket of the report it joined.
         ticket = await self._uow.reports.ticket(report.joined_report_id or report.id)
         return ReportDetail(
@@ -152,11 +146,7 @@ class ReportHistoryService:
     async def _timeline(self, report: Report) -> list[TimelineEntry]:
         entries = [TimelineEntry(report.created_at, ReportStatus.SUBMITTED.value, "代表提交反映")]
         for decision in await self._uow.reports.decisions(report.id):
-            department = (
-                await self._uow.directory.department_by_id(decision.department_id)
-                if decision.department_id
-                else None
-            )
+            department = await self._uow.directory.department_by_id(decision.department_id)
             note = f"分派至 {department.name}" if department else "待工作人员人工分派"
             entries.append(TimelineEntry(decision.created_at, "分类", note))
         if report.joined_report_id:

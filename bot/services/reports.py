@@ -315,11 +315,7 @@ class ReportService:
             )
 
     async def _result(self, report: Report, already: bool = False) -> SubmitResult:
-        department = (
-            await self._uow.directory.department_by_id(report.department_id)
-            if report.department_id
-            else None
-        )
+        department = await self._uow.directory.department_by_id(report.department_id)
         return SubmitResult(
             number=report.number,
             status=report.status,

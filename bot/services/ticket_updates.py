@@ -13,8 +13,7 @@ from typing import Protocol
 from bot.texts.hotline import status_notice
 from storage.base import utcnow
 from storage.models import LabelledExample, Report, ReportStatus, Ticket, TicketEvent
-from storage.repositories.tickets import TicketRepository
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +104,11 @@ class TicketUpdateService:
 
     async def apply(self, event: HotlineEvent) -> UpdateOutcome:
         async with self._uow_factory() as uow:
-            repo = TicketRepository(uow.session)
-            found = await self._find(repo, event)
+            found = await self._find(uow, event)
             if found is None:
                 return UpdateOutcome(known=False)
             ticket, report = found
-            latest = await repo.latest_event_at(ticket.id)
+            latest = await uow.tickets.latest_event_at(ticket.id)
             row = TicketEvent(
                 ticket_id=ticket.id,
                 external_event_id=event.event_id,
@@ -120,12 +118,12 @@ class TicketUpdateService:
                 department_code=event.department_code,
                 occurred_at=event.occurred_at,
             )
-            if not await repo.add_event(row):
+            if not await uow.tickets.add_event(row):
                 return UpdateOutcome(known=True, report_status=report.status)
             # An event older than one already applied only joins the timeline.
             stale = latest is not None and event.occurred_at < latest
-            change = None if stale else await self._transition(repo, ticket, report, event)
-            notice = await self._notice(repo, ticket, report, event, change) if change else None
+            change = None if stale else await self._transition(uow, ticket, report, event)
+            notice = await self._notice(uow, ticket, report, event, change) if change else None
             await uow.commit()
             return UpdateOutcome(
                 known=True,
@@ -135,19 +133,17 @@ class TicketUpdateService:
                 event_row_id=row.id,
             )
 
-    async def _find(
-        self, repo: TicketRepository, event: HotlineEvent
-    ) -> tuple[Ticket, Report] | None:
-        ticket = await repo.by_external_id(self._adapter, event.external_id)
+    async def _find(self, uow: UnitOfWork, event: HotlineEvent) -> tuple[Ticket, Report] | None:
+        ticket = await uow.tickets.by_external_id(self._adapter, event.external_id)
         if ticket is not None:
-            report = await repo.report(ticket.report_id)
+            report = await uow.reports.get(ticket.report_id)
             return (ticket, report) if report is not None else None
         if not event.report_number:
             return None
-        report = await repo.report_by_number(event.report_number)
+        report = await uow.reports.by_number(event.report_number)
         if report is None:
             return None
-        ticket = await repo.for_report(report.id)
+        ticket = await uow.reports.ticket(report.id)
         if ticket is None:
             # The callback beat the outbox worker's commit: record the ticket now.
             ticket = Ticket(
@@ -157,12 +153,12 @@ class TicketUpdateService:
                 status=ReportStatus.SUBMITTED,
                 department_id=report.department_id,
             )
-            if not await repo.add_ticket(ticket):
-                ticket = await repo.for_report(report.id)
+            if not await uow.tickets.add_ticket(ticket):
+                ticket = await uow.reports.ticket(report.id)
         return (ticket, report) if ticket is not None else None
 
     async def _transition(
-        self, repo: TicketRepository, ticket: Ticket, report: Report, event: HotlineEvent
+        self, uow: UnitOfWork, ticket: Ticket, report: Report, event: HotlineEvent
     ) -> str | None:
         """Update ticket and report; the kind of change to tell the deputy about, or None."""
         now = utcnow()
@@ -171,7 +167,7 @@ class TicketUpdateService:
             report.status = ReportStatus.TRIAGE  # back to the admins' triage queue
             return "return"
         if event.action == "reroute" or event.status == REROUTED:
-            await self._reroute(repo, ticket, report, event)
+            await self._reroute(uow, ticket, report, event)
             return "reroute"
         if event.action == "reopen":
             ticket.status = ReportStatus.IN_PROGRESS
@@ -184,7 +180,7 @@ class TicketUpdateService:
             return None  # unknown status, or the report left the hotline (退回, 撤回)
         if new_rank > current_rank:
             if event.status == ReportStatus.DISPATCHED and event.department_code:
-                department = await repo.department_by_code(event.department_code)
+                department = await uow.directory.department(event.department_code)
                 if department is not None:
                     ticket.department_id = report.department_id = department.id
             ticket.status = report.status = event.status
@@ -200,20 +196,22 @@ class TicketUpdateService:
         return None
 
     async def _reroute(
-        self, repo: TicketRepository, ticket: Ticket, report: Report, event: HotlineEvent
+        self, uow: UnitOfWork, ticket: Ticket, report: Report, event: HotlineEvent
     ) -> None:
         ticket.status = REROUTED
         # The new department must accept afresh: its 已受理 then moves the report forward again.
         report.status = ReportStatus.SUBMITTED
         department = (
-            await repo.department_by_code(event.department_code) if event.department_code else None
+            await uow.directory.department(event.department_code)
+            if event.department_code
+            else None
         )
         if department is None:
             log.warning("reroute of %s to unknown department %s", ticket.id, event.department_code)
             return
         ticket.department_id = report.department_id = department.id
         # What the operator's correction teaches the classifier.
-        repo.add_example(
+        uow.tickets.add_example(
             LabelledExample(
                 report_id=report.id,
                 text=report.text,
@@ -225,16 +223,16 @@ class TicketUpdateService:
 
     async def _notice(
         self,
-        repo: TicketRepository,
+        uow: UnitOfWork,
         ticket: Ticket,
         report: Report,
         event: HotlineEvent,
         change: str,
     ) -> Notice | None:
-        deputy = await repo.deputy(report.deputy_id)
+        deputy = await uow.deputies.get(report.deputy_id)
         if deputy is None or deputy.telegram_user_id is None:
             return None
-        department = await repo.department_by_id(report.department_id)
+        department = await uow.directory.department_by_id(report.department_id)
         text = status_notice(
             change,
             department=department.name if department else None,
@@ -251,7 +249,7 @@ class TicketUpdateService:
 
     async def _mark_notified(self, event_row_id: int) -> None:
         async with self._uow_factory() as uow:
-            row = await TicketRepository(uow.session).event(event_row_id)
+            row = await uow.tickets.event(event_row_id)
             if row is not None:
                 row.notified_at = utcnow()
                 await uow.commit()

@@ -12,6 +12,9 @@ class DeputyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def get(self, deputy_id: int) -> Deputy | None:
+        return await self._session.get(Deputy, deputy_id)
+
     async def by_phone(self, phone: str) -> Deputy | None:
         return await self._session.scalar(select(Deputy).where(Deputy.phone == phone))
 

@@ -14,8 +14,8 @@ class DirectoryRepository:
         rows = await self._session.scalars(select(District))
         return {district.name: district for district in rows}
 
-    async def district(self, district_id: int) -> District | None:
-        return await self._session.get(District, district_id)
+    async def district(self, district_id: int | None) -> District | None:
+        return await self._session.get(District, district_id) if district_id else None
 
     async def departments_by_code(self) -> dict[str, Department]:
         rows = await self._session.scalars(select(Department))
@@ -24,8 +24,8 @@ class DirectoryRepository:
     async def department(self, code: str) -> Department | None:
         return await self._session.scalar(select(Department).where(Department.code == code))
 
-    async def department_by_id(self, department_id: int) -> Department | None:
-        return await self._session.get(Department, department_id)
+    async def department_by_id(self, department_id: int | None) -> Department | None:
+        return await self._session.get(Department, department_id) if department_id else None
 
     async def active_departments(self) -> list[Department]:
         rows = await self._session.scalars(

@@ -35,6 +35,9 @@ class ReportRepository:
     async def get(self, report_id: int) -> Report | None:
         return await self._session.get(Report, report_id)
 
+    async def by_number(self, number: str) -> Report | None:
+        return await self._session.scalar(select(Report).where(Report.number == number))
+
     async def by_draft(self, draft_id: str) -> Report | None:
         return await self._session.scalar(select(Report).where(Report.draft_id == draft_id))
 

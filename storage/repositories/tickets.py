@@ -10,14 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    Department,
-    Deputy,
-    District,
     LabelledExample,
     OutboxMessage,
     OutboxStatus,
-    Report,
-    ReportPhoto,
     Ticket,
     TicketEvent,
 )
@@ -86,39 +81,6 @@ class TicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def report(self, report_id: int) -> Report | None:
-        return await self._session.get(Report, report_id)
-
-    async def report_by_number(self, number: str) -> Report | None:
-        return await self._session.scalar(select(Report).where(Report.number == number))
-
-    async def deputy(self, deputy_id: int) -> Deputy | None:
-        return await self._session.get(Deputy, deputy_id)
-
-    async def department_by_id(self, department_id: int | None) -> Department | None:
-        if department_id is None:
-            return None
-        return await self._session.get(Department, department_id)
-
-    async def department_by_code(self, code: str) -> Department | None:
-        return await self._session.scalar(select(Department).where(Department.code == code))
-
-    async def district(self, district_id: int | None) -> District | None:
-        if district_id is None:
-            return None
-        return await self._session.get(District, district_id)
-
-    async def photos(self, report_id: int) -> list[ReportPhoto]:
-        rows = await self._session.scalars(
-            select(ReportPhoto)
-            .where(ReportPhoto.report_id == report_id)
-            .order_by(ReportPhoto.position)
-        )
-        return list(rows)
-
-    async def for_report(self, report_id: int) -> Ticket | None:
-        return await self._session.scalar(select(Ticket).where(Ticket.report_id == report_id))
-
     async def by_external_id(self, adapter: str, external_id: str) -> Ticket | None:
         return await self._session.scalar(
             select(Ticket).where(Ticket.adapter == adapter, Ticket.external_id == external_id)
@@ -144,14 +106,6 @@ class TicketRepository:
 
     async def event(self, event_id: int) -> TicketEvent | None:
         return await self._session.get(TicketEvent, event_id)
-
-    async def events(self, ticket_id: int) -> list[TicketEvent]:
-        rows = await self._session.scalars(
-            select(TicketEvent)
-            .where(TicketEvent.ticket_id == ticket_id)
-            .order_by(TicketEvent.occurred_at, TicketEvent.id)
-        )
-        return list(rows)
 
     async def latest_event_at(self, ticket_id: int) -> datetime | None:
         return await self._session.scalar(
