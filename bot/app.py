@@ -19,12 +19,12 @@ from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
-from bot.aiogram_tuning import keep_response_models_alive, release_freed_memory
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage, create_fsm_storage
 from bot.hotline.runtime import HotlineRuntime
 from bot.middlewares import PerUserOrderMiddleware, ThrottlingMiddleware, UnitOfWorkMiddleware
 from bot.notifier import TelegramNotifier
+from bot.process_tuning import keep_response_models_alive, release_freed_memory
 from bot.services.directory_sync import sync_directory
 from bot.services.identity_cache import IdentityCache
 from bot.services.photos import PhotoStore

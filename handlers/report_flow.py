@@ -216,6 +216,7 @@ async def _ask_appeal(message: Message, flow: FlowContext, draft: Draft) -> None
 
 async def _show_preview(message: Message, flow: FlowContext, draft: Draft, edit: bool) -> None:
     preview = await flow.service.preview(draft, flow.service.analyse(draft))
+    preview = await flow.service.with_similar(draft, preview)
     await flow.save(draft, ReportFlow.preview)
     similar_id = preview.similar.report_id if preview.similar else None
     text, markup = rt.render_preview(preview), kb.preview(draft.id, similar_id)
@@ -255,7 +256,7 @@ async def flow_button(
     message = query.message
     step = _BUTTON_STEPS.get(callback_data.action)
     if draft is None or draft.id != callback_data.draft or not isinstance(message, Message):
-        await query.answer(await _stale_answer(flow, callback_data))
+        await query.answer(_stale_answer(callback_data))
         return
     if step is None:  # a forged action name
         await query.answer(rt.STALE)
@@ -389,9 +390,9 @@ async def _join(
     await message.answer(rt.receipt(result), reply_markup=main_menu())
 
 
-async def _stale_answer(flow: FlowContext, callback_data: kb.FlowAction) -> str:
+def _stale_answer(callback_data: kb.FlowAction) -> str:
     if callback_data.action == "confirm":
-        return rt.STALE + "如已提交，可在“我的反映”中查看。"
+        return rt.STALE_CONFIRM
     return rt.STALE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -145,8 +145,13 @@ class ReportService:
             auto_route=by_deputy or analysis.auto_route,
             alternatives=alternatives,
             emergency=analysis.emergency,
-            similar=await self._similar_open(draft, chosen.code, analysis.district),
         )
+
+    async def with_similar(self, draft: Draft, preview: Preview) -> Preview:
+        """The preview plus an open report it could second (附议): only the card shown to the
+        deputy needs this query, not submitting or listing alternatives."""
+        similar = await self._similar_open(draft, preview.department.code, preview.district)
+        return replace(preview, similar=similar)
 
     async def _similar_open(
         self, draft: Draft, department_code: str, district_name: str | None

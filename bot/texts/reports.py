@@ -49,6 +49,7 @@ ASK_APPEAL_TYPE = "请确认诉求类型（已根据内容自动预选，可点�
 CHOOSE_DEPARTMENT = "请选择承办单位："
 CANCELLED = "已取消本次反映，内容未提交。"
 STALE = "该操作已过期。"
+STALE_CONFIRM = STALE + "如已提交，可在“我的反映”中查看。"
 SUBMITTING = "正在提交…"
 NOT_YOUR_REPORT = "未找到该反映，或它不属于您。"
 WITHDRAW_CONFIRM = "撤回后该反映将不再办理，确定撤回吗？"
