@@ -28,6 +28,7 @@ from bot.process_tuning import keep_response_models_alive, release_freed_memory
 from bot.services.directory_sync import sync_directory
 from bot.services.identity_cache import IdentityCache
 from bot.services.photos import PhotoStore
+from bot.web import WebServer
 from classifiers import RouterHolder, load_router
 from handlers import account, errors, fallback, reports, verification
 from storage.bootstrap import open_database
@@ -85,6 +86,7 @@ class Application:
     bot: Bot
     dispatcher: Dispatcher
     hotline: HotlineRuntime
+    web: WebServer
 
     @classmethod
     async def create(
@@ -102,7 +104,9 @@ class Application:
         bot = build_bot(settings)
         dispatcher = build_dispatcher(settings, uow_factory, storage, classifier)
         hotline = HotlineRuntime(settings, uow_factory, TelegramNotifier(bot))
-        return cls(settings, engine, uow_factory, classifier, bot, dispatcher, hotline)
+        web_server = WebServer(settings.web_host, settings.web_port)
+        hotline.add_routes(web_server)
+        return cls(settings, engine, uow_factory, classifier, bot, dispatcher, hotline, web_server)
 
     async def run(self, *, handle_signals: bool = True) -> None:
         await self.bot.set_my_commands(
@@ -115,6 +119,7 @@ class Application:
         gc.freeze()
         release_freed_memory()
         await self.hotline.start()
+        await self.web.start()
         self._reload_classifier_on_sighup()
         me = await self.bot.get_me()
         log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
@@ -147,6 +152,7 @@ class Application:
             pass  # polling had not started or already stopped
 
     async def close(self) -> None:
+        await self.web.stop()
         await self.hotline.stop()
         await self.bot.session.close()
         await self.dispatcher.storage.close()

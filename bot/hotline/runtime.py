@@ -1,5 +1,5 @@
 """The hotline side of `python -m bot`: the adapter chosen by HOTLINE_ADAPTER, the outbox
-worker, and the web app that receives the hotline's signed callbacks."""
+worker, status polling, and the routes that receive the hotline's signed callbacks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import contextlib
 import logging
 
 import aiohttp
-from aiohttp import web
 
 from bot.config import Settings
 from bot.hotline.callbacks import callback_routes
@@ -18,6 +17,7 @@ from bot.hotline.outbox import OutboxWorker
 from bot.hotline.status_poller import Open311StatusPoller
 from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.ticket_updates import Notifier, TicketUpdateService
+from bot.web import WebServer
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,13 @@ class HotlineRuntime:
         self._uow_factory = uow_factory
         self._notifier = notifier
         self._session: aiohttp.ClientSession | None = None
-        self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.worker: OutboxWorker | None = None
-        self.web_port: int | None = None
+
+    def add_routes(self, web_server: WebServer) -> None:
+        secret = self._settings.hotline_secret.get_secret_value()
+        web_server.app.add_routes(callback_routes(self._uow_factory, secret, self._notifier))
 
     async def start(self) -> None:
         secret = self._settings.hotline_secret.get_secret_value()
@@ -56,22 +58,6 @@ class HotlineRuntime:
                 "HOTLINE_ADAPTER=%s is not available yet: reports stay in the outbox",
                 self._settings.hotline_adapter,
             )
-        app = web.Application()
-        app.add_routes(callback_routes(self._uow_factory, secret, self._notifier))
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        host, port = self._settings.web_host, self._settings.web_port
-        try:
-            await web.TCPSite(self._runner, host, port).start()
-        except OSError as error:
-            # Deputies can still file reports and the outbox still delivers; only the hotline's
-            # callbacks cannot reach us until WEB_PORT is fixed, so say so loudly.
-            log.error(
-                "web app cannot listen on %s:%s (%s): hotline callbacks are OFF", host, port, error
-            )
-            return
-        self.web_port = self._runner.addresses[0][1]  # the real one when WEB_PORT=0
-        log.info("web app (hotline callbacks) on %s:%s", host, self.web_port)
 
     def _deadlines(self) -> DeadlinePolicy:
         settings = self._settings
@@ -120,7 +106,5 @@ class HotlineRuntime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, timeout=10)
-        if self._runner is not None:
-            await self._runner.cleanup()
         if self._session is not None:
             await self._session.close()

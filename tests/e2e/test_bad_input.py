@@ -116,4 +116,4 @@ async def test_bot_still_serves_deputies_when_its_web_port_is_taken(
         user = client.user(6106)
         await user.send_text("/help")
         assert "使用帮助" in (await user.next_message())["text"]
-    assert any("hotline callbacks are OFF" in r.getMessage() for r in caplog.records)
+    assert any("hotline callbacks and consoles are OFF" in r.getMessage() for r in caplog.records)
