@@ -1,4 +1,4 @@
-"""admin console
+"""console statistics indexes
 
 Revision ID: 0006
 Revises: 0005
