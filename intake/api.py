@@ -150,23 +150,29 @@ async def get_ticket(request: web.Request) -> web.Response:
     return json_response(ticket_json(ctx, _base(request), ticket, events))
 
 
+# Actions that change the ticket's status: a retry must not apply them twice.
+KEY_REQUIRED = frozenset({"reopen", "reroute", "withdraw"})
+
+
 async def _action(request: web.Request, action: str, text_field: str) -> web.Response:
     ctx = request.app[CTX]
     key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip() or None
-    if action == "reopen" and not key:
+    if action in KEY_REQUIRED and not key:
         return _error(400, "Idempotency-Key header is required")
     body = await _json_body(request)
     if not isinstance(body, dict):
         return _error(422, "body must be a JSON object")
+    for field in (text_field, "department_code", "operator"):
+        if body.get(field) is not None and not isinstance(body[field], str):
+            return _error(422, f"{field} must be a string")
     text = body.get(text_field)
-    if text is not None and not isinstance(text, str):
-        return _error(422, f"{text_field} must be a string")
     try:
         ticket, event, applied = await ctx.store.act(
             request.match_info["ticket_id"],
             action,
             operator=str(body.get("operator") or "人大代表")[:64],
             note=text or ("代表催办" if action == "urge" else None),
+            department_code=body.get("department_code") if action == "reroute" else None,
             idempotency_key=key,
         )
     except NotFound:
@@ -194,6 +200,14 @@ async def urge_ticket(request: web.Request) -> web.Response:
     return await _action(request, "urge", "note")
 
 
+async def reroute_ticket(request: web.Request) -> web.Response:
+    return await _action(request, "reroute", "note")
+
+
+async def withdraw_ticket(request: web.Request) -> web.Response:
+    return await _action(request, "withdraw", "reason")
+
+
 def setup(app: web.Application) -> None:
     document = OPENAPI_PATH.read_bytes()  # read once at start-up, not inside a handler
 
@@ -205,3 +219,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"{PREFIX}/tickets/{{ticket_id}}", get_ticket)
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/reopen", reopen_ticket)
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/urge", urge_ticket)
+    app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/reroute", reroute_ticket)
+    app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/withdraw", withdraw_ticket)

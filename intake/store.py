@@ -282,7 +282,7 @@ class TicketStore:
             changes["department_code"] = department_code
         if action == "reroute" and not department_code:
             raise InputError("改派必须选择目标部门。")
-        if action in ("reroute", "return", "extend", "reopen") and not note:
+        if action in ("reroute", "return", "extend", "reopen", "withdraw") and not note:
             raise InputError(f"{workflow.ACTIONS[action].label}必须填写原因。")
         if action == "progress" and not note:
             raise InputError("请填写办理进展。")

@@ -16,12 +16,23 @@ ANSWERED = "已答复"
 CLOSED = "已办结"
 RETURNED = "退回"
 REROUTED = "改派"
+WITHDRAWN = "已撤回"  # the deputy took the report back before anyone accepted it
 
-ALL_STATUSES = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS, ANSWERED, CLOSED, RETURNED, REROUTED)
+ALL_STATUSES = (
+    SUBMITTED,
+    ACCEPTED,
+    DISPATCHED,
+    IN_PROGRESS,
+    ANSWERED,
+    CLOSED,
+    RETURNED,
+    REROUTED,
+    WITHDRAWN,
+)
 # Open311 only knows open/closed; a returned ticket is finished from the hotline's side.
-CLOSED_STATUSES = frozenset({CLOSED, RETURNED})
+CLOSED_STATUSES = frozenset({CLOSED, RETURNED, WITHDRAWN})
 # The deadline no longer runs once the department has answered.
-DEADLINE_STOPPED = frozenset({ANSWERED, CLOSED, RETURNED})
+DEADLINE_STOPPED = frozenset({ANSWERED, CLOSED, RETURNED, WITHDRAWN})
 MAX_REOPENS = 1
 
 _WORKING = frozenset({ACCEPTED, DISPATCHED, IN_PROGRESS, REROUTED})
@@ -41,7 +52,8 @@ ACTIONS: dict[str, Action] = {
         Action("submit", "提交", frozenset(), SUBMITTED),
         Action("accept", "受理", frozenset({SUBMITTED, REROUTED}), ACCEPTED),
         Action("dispatch", "派单", frozenset({ACCEPTED, REROUTED}), DISPATCHED),
-        Action("reroute", "改派", frozenset({SUBMITTED} | _WORKING), REROUTED),
+        # From 退回 too: the 人大 staff re-triage a returned ticket to the right department.
+        Action("reroute", "改派", frozenset({SUBMITTED, RETURNED} | _WORKING), REROUTED),
         Action("return", "退单", frozenset({SUBMITTED} | _WORKING), RETURNED),
         Action("progress", "进展", frozenset({DISPATCHED, IN_PROGRESS}), IN_PROGRESS),
         Action("answer", "答复", frozenset({DISPATCHED, IN_PROGRESS}), ANSWERED),
@@ -49,6 +61,7 @@ ACTIONS: dict[str, Action] = {
         Action("extend", "延期", _WORKING, None),
         Action("urge", "催办", frozenset({SUBMITTED, ANSWERED} | _WORKING), None),
         Action("reopen", "重办", frozenset({ANSWERED, CLOSED}), IN_PROGRESS),
+        Action("withdraw", "撤回", frozenset({SUBMITTED, REROUTED}), WITHDRAWN),
     )
 }
 

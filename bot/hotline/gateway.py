@@ -77,3 +77,13 @@ class HotlineGateway(Protocol):
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
         """Ask for the ticket to be handled again; returns the ticket's new status."""
         ...
+
+    async def reroute(
+        self, external_id: str, department_code: str, note: str, idempotency_key: str
+    ) -> None:
+        """An admin's 改派: the ticket goes to another department's queue."""
+        ...
+
+    async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
+        """The deputy withdrew the report before the hotline accepted it."""
+        ...

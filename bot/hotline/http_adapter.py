@@ -30,6 +30,7 @@ REPLAY_WINDOW_S = 300
 # Nine photos of a few MB each must fit in `total`; `connect` fails fast when the intake is down.
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
 RETRYABLE_STATUSES = frozenset({408, 429})
+ADMIN_OPERATOR = "人大代表工委"  # who the intake shows as the author of an admin's 改派
 
 
 class SignatureError(Exception):
@@ -132,6 +133,20 @@ class HttpHotlineAdapter:
             f"/api/v1/tickets/{external_id}/reopen", {"reason": reason}, key=idempotency_key
         )
         return str(data.get("status", ""))
+
+    async def reroute(
+        self, external_id: str, department_code: str, note: str, idempotency_key: str
+    ) -> None:
+        await self._post(
+            f"/api/v1/tickets/{external_id}/reroute",
+            {"department_code": department_code, "note": note, "operator": ADMIN_OPERATOR},
+            key=idempotency_key,
+        )
+
+    async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
+        await self._post(
+            f"/api/v1/tickets/{external_id}/withdraw", {"reason": reason}, key=idempotency_key
+        )
 
     async def _post(self, path: str, payload: Any, *, key: str | None = None) -> dict[str, Any]:
         body = json.dumps(payload, ensure_ascii=False).encode()

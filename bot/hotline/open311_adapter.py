@@ -217,6 +217,14 @@ class Open311Adapter:
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
         raise PermanentHotlineError("Open311 GeoReport v2 has no reopen (重办) operation")
 
+    async def reroute(
+        self, external_id: str, department_code: str, note: str, idempotency_key: str
+    ) -> None:
+        raise PermanentHotlineError("Open311 GeoReport v2 has no reroute (改派) operation")
+
+    async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
+        raise PermanentHotlineError("Open311 GeoReport v2 has no withdraw (撤回) operation")
+
     def form(self, request: TicketRequest, service_code: str) -> dict[str, str]:
         """The form-encoded POST requests.json body (api_key included)."""
         last_name, first_name = split_name(request.reporter.name)

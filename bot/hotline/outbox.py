@@ -25,27 +25,28 @@ from bot.hotline.gateway import (
 )
 from bot.services.deadlines import DeadlinePolicy
 from storage.base import utcnow
-from storage.models import OutboxMessage, OutboxStatus, ReportStatus, Ticket
+from storage.models import OutboxKind, OutboxMessage, OutboxStatus, ReportStatus, Ticket
 from storage.repositories.tickets import OutboxRepository
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-CREATE_TICKET = "create_ticket"
-REOPEN = "reopen"  # payload: reason; the deputy's 不满意 sends the ticket back for 重办
-URGE = "urge"  # payload: note; the deputy's 催办
+CREATE_TICKET, REOPEN, URGE = OutboxKind.CREATE_TICKET, OutboxKind.REOPEN, OutboxKind.URGE
+REROUTE, WITHDRAW = OutboxKind.REROUTE, OutboxKind.WITHDRAW
+FOLLOW_UPS = frozenset({REOPEN, URGE, REROUTE, WITHDRAW})
 # A claimed message is ours this long; a worker that died holding it frees it by expiry.
 DEFAULT_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class _FollowUp:
-    """A reopen or urge of a ticket the hotline already holds."""
+    """A call about a ticket the hotline already holds (reopen, urge, reroute, withdraw)."""
 
     kind: str
     external_id: str
     text: str
     idempotency_key: str
+    department_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,18 +161,21 @@ class OutboxWorker:
             await self._delivered(message_id, receipt)
 
     async def _follow_up(self, follow_up: _FollowUp) -> None:
+        gateway, ticket, key = self._gateway, follow_up.external_id, follow_up.idempotency_key
         if follow_up.kind == REOPEN:
-            status = await self._gateway.reopen(
-                follow_up.external_id, follow_up.text, follow_up.idempotency_key
-            )
-            log.info("ticket %s reopened: now %s", follow_up.external_id, status)
+            status = await gateway.reopen(ticket, follow_up.text, key)
+            log.info("ticket %s reopened: now %s", ticket, status)
+        elif follow_up.kind == REROUTE:
+            await gateway.reroute(ticket, follow_up.department_code, follow_up.text, key)
+        elif follow_up.kind == WITHDRAW:
+            await gateway.withdraw(ticket, follow_up.text, key)
         else:
-            await self._gateway.urge(follow_up.external_id, follow_up.text)
+            await gateway.urge(ticket, follow_up.text)
 
     async def _prepare(
         self, uow: UnitOfWork, message: OutboxMessage
     ) -> TicketRequest | _FollowUp | _Skip:
-        if message.kind in (REOPEN, URGE):
+        if message.kind in FOLLOW_UPS:
             return await self._prepare_follow_up(uow, message)
         if message.kind != CREATE_TICKET:
             return _Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}")
@@ -185,12 +189,14 @@ class OutboxWorker:
             return _Skip(OutboxStatus.DEAD, "report has no hotline ticket")
         if ticket.adapter != self._gateway.adapter:
             return _Skip(OutboxStatus.DEAD, f"ticket belongs to adapter {ticket.adapter!r}")
-        field = "reason" if message.kind == REOPEN else "note"
+        payload = message.payload or {}
+        field = "reason" if message.kind in (REOPEN, WITHDRAW) else "note"
         return _FollowUp(
             kind=message.kind,
             external_id=ticket.external_id,
-            text=str((message.payload or {}).get(field) or ""),
+            text=str(payload.get(field) or ""),
             idempotency_key=message.idempotency_key,
+            department_code=str(payload.get("department_code") or ""),
         )
 
     async def _prepare_ticket(

@@ -6,10 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.models import OutboxMessage, Rating, RatingScore, Report, ReportStatus, Ticket
+from storage.models import (
+    OutboxKind,
+    OutboxMessage,
+    Rating,
+    RatingScore,
+    Report,
+    ReportStatus,
+    Ticket,
+)
 from storage.uow import UnitOfWork
 
-REOPEN = "reopen"  # the outbox kind the worker delivers with gateway.reopen
+REOPEN = OutboxKind.REOPEN
 # The hotline handles a ticket again once at the deputy's request; after that people follow up.
 MAX_REOPENS = 1
 RATEABLE = frozenset({ReportStatus.ANSWERED, ReportStatus.CLOSED})

@@ -7,7 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.services.urging import can_urge
-from storage.models import OutboxMessage, OutboxStatus, Report, ReportStatus
+from bot.texts.hotline import WITHDRAW_REASON
+from storage.models import OutboxKind, OutboxMessage, OutboxStatus, Report, ReportStatus
 from storage.uow import UnitOfWork
 
 PAGE_SIZE = 5
@@ -116,10 +117,10 @@ class ReportHistoryService:
             # The hotline already holds a ticket: ask it to cancel.
             self._uow.reports.add(
                 OutboxMessage(
-                    kind="withdraw",
+                    kind=OutboxKind.WITHDRAW,
                     idempotency_key=f"withdraw-{report.id}",
                     report_id=report.id,
-                    payload={"report_id": report.id},
+                    payload={"reason": WITHDRAW_REASON},
                 )
             )
         self._uow.audit.record(

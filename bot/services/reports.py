@@ -16,6 +16,7 @@ from classifiers import CandidateReport, Classification, DuplicateFinder, Emerge
 from storage.base import utcnow
 from storage.models import (
     AppealType,
+    OutboxKind,
     OutboxMessage,
     Report,
     ReportPhoto,
@@ -254,7 +255,7 @@ class ReportService:
         if routed:
             self._uow.reports.add(
                 OutboxMessage(
-                    kind="create_ticket",
+                    kind=OutboxKind.CREATE_TICKET,
                     idempotency_key=f"report-{report.id}",
                     report_id=report.id,
                     payload={"report_id": report.id},

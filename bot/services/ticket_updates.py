@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 RETURNED = "退回"
 REROUTED = "改派"
+WITHDRAWN_AT_HOTLINE = "已撤回"
 # The forward order of a ticket's life; an event never moves a report back along it.
 STATUS_RANK: dict[str, int] = {
     ReportStatus.SUBMITTED: 1,
@@ -169,6 +170,9 @@ class TicketUpdateService:
         if event.action == "reroute" or event.status == REROUTED:
             await self._reroute(uow, ticket, report, event)
             return "reroute"
+        if event.action == "withdraw" or event.status == WITHDRAWN_AT_HOTLINE:
+            ticket.status = WITHDRAWN_AT_HOTLINE  # the report was withdrawn here already
+            return None
         if event.action == "reopen":
             ticket.status = ReportStatus.IN_PROGRESS
             ticket.closed_at = None
@@ -209,6 +213,8 @@ class TicketUpdateService:
         if department is None:
             log.warning("reroute of %s to unknown department %s", ticket.id, event.department_code)
             return
+        if report.department_id == department.id:
+            return  # our own 改派 (an admin's correction), already recorded and learned from
         ticket.department_id = report.department_id = department.id
         # What the operator's correction teaches the classifier.
         uow.tickets.add_example(

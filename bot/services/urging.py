@@ -8,10 +8,10 @@ from enum import StrEnum
 from bot.services.reports import CHINA_TIME
 from bot.texts.ratings import URGE_NOTE
 from storage.base import utcnow
-from storage.models import OutboxMessage, Report, ReportStatus, Ticket
+from storage.models import OutboxKind, OutboxMessage, Report, ReportStatus, Ticket
 from storage.uow import UnitOfWork
 
-URGE = "urge"  # the outbox kind the worker delivers with gateway.urge
+URGE = OutboxKind.URGE
 URGEABLE = frozenset(
     {
         ReportStatus.SUBMITTED,

@@ -17,6 +17,8 @@ _CHANGES: dict[str, str] = {
     "reroute": "您反映的事项已改派至{department}办理。",
     "reopen": "您反映的事项已重新办理。",
 }
+# Sent to the hotline with a withdrawal the deputy asked for.
+WITHDRAW_REASON = "人大代表已撤回该反映，请勿再办理。"
 RATE_HINT = "请点击下方按钮对办理结果进行满意度评价。"
 _MAX_ANSWER = 3000
 _MAX_NOTE = 1000

@@ -15,6 +15,7 @@ from storage.models.reports import (
     Urgency,
 )
 from storage.models.tickets import (
+    OutboxKind,
     OutboxMessage,
     OutboxStatus,
     Rating,
@@ -33,6 +34,7 @@ __all__ = [
     "District",
     "FsmRecord",
     "LabelledExample",
+    "OutboxKind",
     "OutboxMessage",
     "OutboxStatus",
     "Rating",

@@ -24,6 +24,16 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"  # the report was withdrawn before delivery
 
 
+class OutboxKind(StrEnum):
+    """What an outbox message asks of the hotline (payload fields in brackets)."""
+
+    CREATE_TICKET = "create_ticket"  # a new ticket for the report
+    REOPEN = "reopen"  # [reason] 重办 after 不满意 or 复发
+    URGE = "urge"  # [note] 催办
+    REROUTE = "reroute"  # [department_code, note] an admin's 改派 before the hotline accepts
+    WITHDRAW = "withdraw"  # [reason] the deputy withdrew the report
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
 

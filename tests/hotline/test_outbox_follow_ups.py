@@ -91,3 +91,61 @@ async def test_a_follow_up_without_a_ticket_or_refused_by_the_hotline_is_dead(
     await worker.run_once()
     message = await _message(seeded, refused)
     assert message.status == OutboxStatus.DEAD and "409" in (message.last_error or "")
+
+
+async def test_an_admins_reroute_moves_the_ticket_to_the_new_department_at_the_intake(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    report_id = await file_report()
+    server = await start()
+    worker = make_worker(seeded, http, server.base_url, clock)
+    await worker.run_once()
+    ticket_no = await _ticket_no(seeded)
+    before = await server.store.get(ticket_no)
+    assert before is not None
+    target = next(code for code in ("CG", "ZJ") if code != before["department_code"])
+    reroute = await _queue(
+        seeded, report_id, "reroute", department_code=target, note="应由该部门办理"
+    )
+    assert await worker.run_once() == 1
+    assert (await _message(seeded, reroute)).status == OutboxStatus.DELIVERED
+    remote = await server.store.get(ticket_no)
+    assert remote is not None
+    assert (remote["status"], remote["department_code"]) == ("改派", target)
+    events = await server.store.events_for(remote["id"])
+    assert [(e["action"], e["operator"]) for e in events][-1] == ("reroute", "人大代表工委")
+
+
+async def test_a_withdrawal_closes_the_unaccepted_ticket_at_the_intake(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    report_id = await file_report()
+    server = await start()
+    worker = make_worker(seeded, http, server.base_url, clock)
+    await worker.run_once()
+    ticket_no = await _ticket_no(seeded)
+    withdraw = await _queue(seeded, report_id, "withdraw", reason="代表已撤回")
+    assert await worker.run_once() == 1
+    assert (await _message(seeded, withdraw)).status == OutboxStatus.DELIVERED
+    remote = await server.store.get(ticket_no)
+    assert remote is not None and remote["status"] == "已撤回"
+    # An accepted ticket can no longer be withdrawn: the hotline refuses, the letter is dead.
+    second = await file_report()
+    await worker.run_once()
+    async with seeded() as uow:
+        ticket = await uow.reports.ticket(second)
+        assert ticket is not None and ticket.external_id
+        second_no = ticket.external_id
+    await server.store.act(second_no, "accept", operator="op")
+    refused = await _queue(seeded, second, "withdraw", reason="代表已撤回")
+    await worker.run_once()
+    message = await _message(seeded, refused)
+    assert message.status == OutboxStatus.DEAD and "409" in (message.last_error or "")
