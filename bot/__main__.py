@@ -1,5 +1,5 @@
-"""`python -m bot [run | db upgrade | registry import|export FILE | classifier export-corrections
-FILE | demo]`.
+"""`python -m bot [run | worker | db upgrade | registry import|export FILE | classifier
+export-corrections FILE | admin create-user NAME | demo]`.
 
 Every command first brings the database schema up to date."""
 
@@ -10,7 +10,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import MissingTokenError, Settings, load_settings
+from bot.config import MissingOperatorsChatError, MissingTokenError, Settings, load_settings
 from bot.logging_setup import configure_logging
 
 
@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "run":
             return asyncio.run(_run(settings))
+        if command == "worker":
+            from bot.hotline.worker_process import run_worker
+
+            return asyncio.run(run_worker(settings))
         if command == "db":
             return asyncio.run(_db_upgrade(settings))
         if command == "registry":
@@ -32,11 +36,18 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli import export_corrections
 
             return asyncio.run(export_corrections(settings, Path(args.file)))
+        if command == "admin":
+            from console.cli import create_user, read_password
+
+            password = read_password(args.password_stdin)
+            if password is None:
+                return 1
+            return asyncio.run(create_user(settings, args.username, args.role, password))
         if command == "demo":
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(settings, port=args.port))
-    except MissingTokenError as error:
+    except (MissingTokenError, MissingOperatorsChatError) as error:
         print(error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -48,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="代表直通 12345")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot and everything it needs (default)")
+    commands.add_parser(
+        "worker", help="only deliver the outbox to the hotline (run several on PostgreSQL)"
+    )
     database = commands.add_parser("db", help="database schema")
     database.add_argument("action", choices=["upgrade"])
     registry = commands.add_parser("registry", help="deputy registry (五级人大代表信息库)")
@@ -57,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     classifier.add_argument("action", choices=["export-corrections"])
     classifier.add_argument(
         "file", help="JSONL for `python -m classifiers train --corrections FILE`"
+    )
+    admin = commands.add_parser("admin", help="admin console (/admin/) accounts")
+    admin.add_argument("action", choices=["create-user"])
+    admin.add_argument("username")
+    admin.add_argument("--role", choices=["admin", "operator", "viewer"], default="admin")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
     )
     demo = commands.add_parser("demo", help="local demo: Bot API emulator + web chat + bot")
     demo.add_argument("--port", type=int, default=8081, help="emulator / web chat port")

@@ -30,7 +30,8 @@ from bot.services.identity_cache import IdentityCache
 from bot.services.photos import PhotoStore
 from bot.web import WebServer
 from classifiers import RouterHolder, load_router
-from handlers import account, errors, fallback, reports, verification
+from console import add_routes as add_console
+from handlers import account, errors, fallback, operator_chat, reports, verification
 from storage.bootstrap import open_database
 from storage.db import create_session_factory
 from storage.uow import UnitOfWorkFactory
@@ -65,6 +66,10 @@ def build_dispatcher(
     )
     dispatcher.update.outer_middleware(PerUserOrderMiddleware())
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(uow_factory, IdentityCache()))
+    if settings.hotline_adapter == "telegram":
+        # First: every update of the operators' group ends there, unseen by the deputy routers.
+        chat_id = settings.operators_chat()
+        dispatcher.include_router(operator_chat.setup(chat_id, uow_factory))
     dispatcher.include_routers(
         errors.setup(),
         verification.setup(),
@@ -103,9 +108,17 @@ class Application:
             await storage.preload()
         bot = build_bot(settings)
         dispatcher = build_dispatcher(settings, uow_factory, storage, classifier)
-        hotline = HotlineRuntime(settings, uow_factory, TelegramNotifier(bot))
+        notifier = TelegramNotifier(bot)
+        hotline = HotlineRuntime(settings, uow_factory, notifier, bot=bot)
         web_server = WebServer(settings.web_host, settings.web_port)
         hotline.add_routes(web_server)
+        add_console(
+            web_server.app,
+            settings,
+            uow_factory,
+            notifier,
+            wake_outbox=lambda: hotline.worker.wake() if hotline.worker else None,
+        )
         return cls(settings, engine, uow_factory, classifier, bot, dispatcher, hotline, web_server)
 
     async def run(self, *, handle_signals: bool = True) -> None:

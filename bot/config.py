@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -43,16 +43,40 @@ class Settings(BaseSettings):
     open311_poll_seconds: int = Field(default=300, ge=5)
     # Optional JSON {our department code: service_code}, overriding the fuzzy name matching.
     open311_service_map: Path | None = None
+    # The operators' group chat (negative id) where HOTLINE_ADAPTER=telegram posts ticket cards.
+    operators_chat_id: int | None = Field(default=None, lt=0)
+    # Outbox delivery: run the worker inside `python -m bot` (off when `python -m bot worker`
+    # processes do it), how often an idle worker looks for due messages, how many at once.
+    outbox_worker_in_bot: bool = True
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_batch: int = Field(default=50, ge=1)
+    outbox_concurrency: int = Field(default=8, ge=1)
+    # A claimed message is the worker's this long; one that died holding it frees it by expiry.
+    outbox_lease_seconds: float = Field(default=300, gt=0)
 
     # Deadlines: public holidays and 调休 workdays, comma-separated ISO dates.
     deadline_holidays: str = ""
     deadline_extra_workdays: str = ""
     deadline_accept_hours: float = Field(default=2, gt=0)
     deadline_urgent_hours: float = Field(default=24, gt=0)
+    # Deadline watch: a 预警 this many office hours before the handling / 受理 deadline (clock
+    # hours for 紧急), one pass every `deadline_watch_seconds`.
+    deadline_warning_hours: float = Field(default=4, ge=0)
+    deadline_accept_warning_hours: float = Field(default=0.5, ge=0)
+    deadline_watch_seconds: float = Field(default=60, gt=0)
+    # 复发 回访: days after 已办结 the deputy is asked whether the problem came back.
+    recurrence_check_days: float = Field(default=15, ge=0)
 
     # Web app (callbacks, consoles)
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+
+    # Admin console (/admin/): sign-in lifetime, lock after repeated wrong passwords, cookie flags.
+    console_session_hours: float = Field(default=8, gt=0)
+    console_login_attempts: int = Field(default=5, ge=1)
+    console_lockout_minutes: float = Field(default=15, gt=0)
+    # True behind HTTPS: the session cookie is then never sent in the clear
+    console_cookie_secure: bool = False
 
     # Abuse protection: at most `throttle_rate` updates per user per `throttle_period` seconds.
     throttle_rate: int = Field(default=20, ge=1)
@@ -77,6 +101,25 @@ class Settings(BaseSettings):
         if self.bot_token is None:
             raise MissingTokenError
         return self.bot_token.get_secret_value()
+
+    @field_validator("operators_chat_id", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value  # `OPERATORS_CHAT_ID=` as in .env.example
+
+    def operators_chat(self) -> int:
+        """The operators' group; HOTLINE_ADAPTER=telegram cannot start without one."""
+        if self.operators_chat_id is None:
+            raise MissingOperatorsChatError
+        return self.operators_chat_id
+
+
+class MissingOperatorsChatError(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "HOTLINE_ADAPTER=telegram needs OPERATORS_CHAT_ID: the id of the operators' group "
+            "chat, a negative number such as -1001234567890 (see .env.example)."
+        )
 
 
 class MissingTokenError(RuntimeError):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiogram import Bot
 
+from bot.services.recurrence import RecurrenceQuestion
 from bot.services.ticket_updates import RatingPrompt
 from handlers.rating_keyboards import rating_buttons
+from handlers.recurrence_keyboards import recurrence_buttons
 
 
 class TelegramNotifier:
@@ -16,4 +18,11 @@ class TelegramNotifier:
         self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
     ) -> None:
         markup = rating_buttons(rating.report_id, rating.round) if rating is not None else None
+        await self._bot.send_message(telegram_user_id, text, reply_markup=markup)
+
+    async def ask_recurrence(
+        self, telegram_user_id: int, text: str, question: RecurrenceQuestion
+    ) -> None:
+        """The 复发 回访 question with its 已解决 / 复发了 buttons."""
+        markup = recurrence_buttons(question)
         await self._bot.send_message(telegram_user_id, text, reply_markup=markup)

@@ -16,11 +16,19 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Vector:
-    """A report as this model sees it: known terms, their matrix rows and tf-idf values."""
+    """A report as this model sees it: its known terms' matrix rows and tf-idf values.
 
-    terms: list[str]
+    ``positions[j]`` is the index in ``terms`` (all of the report's terms) of row ``j``;
+    term strings are only looked up for the few shown as evidence.
+    """
+
     rows: np.ndarray
     values: np.ndarray
+    positions: list[int]
+    terms: list[str]
+
+    def term(self, j: int) -> str:
+        return self.terms[self.positions[j]]
 
 
 @dataclass
@@ -47,22 +55,37 @@ class LinearModel:
                     self._matrix[row, ci] = w
         self._bias = np.array(self.bias, dtype=float)
 
+    def row_of(self, term: str) -> int:
+        """Matrix row of a vocabulary term, -1 when the model does not know it."""
+        return self._index.get(term, -1)
+
     def vectorize(self, counts: Counter[str]) -> Vector:
         """Sublinear tf x idf over the known vocabulary, L2-normalised (as in training)."""
-        index = self._index
-        pairs = [(index[t], c) for t, c in counts.items() if t in index]
-        if not pairs:
-            return Vector([], np.zeros(0, dtype=np.int64), np.zeros(0))
-        arr = np.array(pairs, dtype=float)
-        rows = arr[:, 0].astype(np.int64)
-        values = (1.0 + np.log(arr[:, 1])) * self._idf[rows]
+        terms = list(counts)
+        rows = np.array([self.row_of(t) for t in terms], dtype=np.int64)
+        known = np.flatnonzero(rows >= 0)
+        return self.vector(terms, np.array(list(counts.values()), dtype=float), known, rows[known])
+
+    def vector(
+        self, terms: list[str], tf: np.ndarray, known: np.ndarray, rows: np.ndarray
+    ) -> Vector:
+        """The Vector of a report whose ``terms`` have raw counts ``tf``: ``known`` are the
+        positions of the terms this model knows, ``rows`` their matrix rows. Same order and
+        arithmetic as in training, so scores are reproducible to the last bit."""
+        if not len(known):
+            return Vector(rows, np.zeros(0), [], terms)
+        values = (1.0 + np.log(tf[known])) * self._idf[rows]
         values /= float(np.sqrt(values @ values))
-        return Vector([t for t in counts if t in index], rows, values)
+        return Vector(rows, values, known.tolist(), terms)
 
     def scores(self, vec: Vector) -> list[float]:
+        result: list[float] = self.score_array(vec).tolist()
+        return result
+
+    def score_array(self, vec: Vector) -> np.ndarray:
         if not len(vec.rows):
-            return list(self.bias)
-        result: list[float] = (vec.values @ self._matrix[vec.rows] + self._bias).tolist()
+            return self._bias.copy()
+        result: np.ndarray = vec.values @ self._matrix[vec.rows] + self._bias
         return result
 
     def contributions(
@@ -71,14 +94,13 @@ class LinearModel:
         """The ``top`` positive per-term contributions to each class in ``wanted``."""
         if not len(vec.rows) or not wanted:
             return {ci: [] for ci in wanted}
-        sub = self._matrix[vec.rows][:, wanted] * vec.values[:, None]
+        sub = self._matrix[np.ix_(vec.rows, np.asarray(wanted))] * vec.values[:, None]
         order = np.argsort(-sub, axis=0, kind="stable")[:top].T.tolist()
         cols = np.round(sub.T, 4).tolist()  # evidence shows 4 decimals
-        terms = vec.terms
         out = {}
         for col, ci in enumerate(wanted):
             values = cols[col]
-            out[ci] = [(terms[j], values[j]) for j in order[col] if values[j] > 0.0]
+            out[ci] = [(vec.term(j), values[j]) for j in order[col] if values[j] > 0.0]
         return out
 
     def confidence(self, margin: float) -> float:

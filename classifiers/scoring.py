@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from .directory import Directory
 from .lexicon import AliasMatcher
@@ -43,22 +46,47 @@ class Scorer:
             else None
             for code in department_model.classes
         ]
+        # ... as an array where an unseen category points one past the end, at the floor
+        n_cat = len(category_model.classes)
+        self._dep_cat = np.array([n_cat if c is None else c for c in self.dep_cat], dtype=np.int64)
+        self._dep_pos = {code: i for i, code in enumerate(department_model.classes)}
+        # One dict lookup per report term serves both models: term -> id in the union
+        # vocabulary, and per model an id -> matrix row table (-1: unknown to that model).
+        vocab = sorted({*category_model.idf, *department_model.idf})
+        self._term_id = {t: i for i, t in enumerate(vocab)}
+        self._cat_rows = np.array([category_model.row_of(t) for t in vocab], dtype=np.int64)
+        self._dep_rows = np.array([department_model.row_of(t) for t in vocab], dtype=np.int64)
 
     def score(self, title: list[str], body: list[str]) -> Scored:
-        counts = features(title, body)
-        cvec = self.cat.vectorize(counts)
-        dvec = self.dep.vectorize(counts)
-        cscores = self.cat.scores(cvec)
+        cvec, dvec = self._vectors(features(title, body))
+        carr = self.cat.score_array(cvec)
+        cscores: list[float] = carr.tolist()
         floor = min(cscores) if cscores else 0.0
+        # department model + its category's score (the lowest for an unseen category)
+        dscores: list[float] = (
+            self.dep.score_array(dvec) + CATEGORY_WEIGHT * np.append(carr, floor)[self._dep_cat]
+        ).tolist()
         aliases = self.matcher.match([*title, *body])
-        dscores = self.dep.scores(dvec)
-        for i, code in enumerate(self.dep.classes):
-            ci = self.dep_cat[i]
-            dscores[i] += CATEGORY_WEIGHT * (cscores[ci] if ci is not None else floor)
-            evs = aliases.get(code)
-            if evs:
+        pos = self._dep_pos
+        for code, evs in aliases.items():
+            i = pos.get(code)
+            if i is not None and evs:
                 dscores[i] += ALIAS_WEIGHT * evs[0].weight
         return Scored(cscores, dscores, cvec, dvec, aliases)
+
+    def _vectors(self, counts: Counter[str]) -> tuple[Vector, Vector]:
+        terms = list(counts)
+        get = self._term_id.get
+        ids = np.array([get(t, -1) for t in terms], dtype=np.int64)
+        tf = np.array(list(counts.values()), dtype=float)
+        known = np.flatnonzero(ids >= 0)
+        ids = ids[known]
+        out = []
+        for model, table in ((self.cat, self._cat_rows), (self.dep, self._dep_rows)):
+            rows = table[ids]
+            mine = rows >= 0
+            out.append(model.vector(terms, tf, known[mine], rows[mine]))
+        return out[0], out[1]
 
 
 def margin(scores: list[float]) -> tuple[int, float]:

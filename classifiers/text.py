@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .directory import DATA_DIR, Directory
+from .segment import Segmenter
 
 try:  # jieba_fast gives the same segmentation about twice as fast
     import jieba_fast as _jieba
@@ -22,6 +23,7 @@ TERMS_FILE = DATA_DIR / "terms.txt"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 TITLE_WEIGHT = 2  # title tokens count twice: titles are short and on topic
 _USER_FREQ = 2000  # high enough that jieba keeps custom words whole
+_NORMAL_CACHE = 50000  # distinct words remembered; a real vocabulary stays well under
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -46,14 +48,17 @@ class TextAnalyzer:
     """Builds the jieba Tokenizer once; ``tokens`` and ``features`` are then cheap."""
 
     def __init__(self, directory: Directory, extra_terms: Iterable[str] = ()) -> None:
-        self.tokenizer: Any = _jieba.Tokenizer()
-        self.tokenizer.initialize()
+        tokenizer: Any = _jieba.Tokenizer()
+        tokenizer.initialize()
         words = [*_read_list(TERMS_FILE), *directory_terms(directory), *extra_terms]
         for word in dict.fromkeys(words):
             if " " not in word and len(word) > 1:
-                self.tokenizer.add_word(word, _USER_FREQ)
+                tokenizer.add_word(word, _USER_FREQ)
+        # jieba's Tokenizer is dropped once its dictionary is copied: only the segmenter cuts
+        self.segmenter = Segmenter(tokenizer)
         self.user_words = frozenset(words)
         self.stopwords = frozenset(_read_list(STOPWORDS_FILE))
+        self._normal: dict[str, str] = {}  # jieba word -> content token ("" if dropped)
 
     @staticmethod
     def clean(text: str | None) -> str:
@@ -63,13 +68,26 @@ class TextAnalyzer:
 
     def tokens(self, text: str | None) -> list[str]:
         """Content tokens: jieba words with CJK or Latin letters, lower-cased, no stop words."""
+        if not text:
+            return []
+        normal = self._normal
         out = []
-        for tok in self.tokenizer.cut(self.clean(text), HMM=False):
-            if _KEEP.search(tok):
-                tok = tok.lower()
-                if tok not in self.stopwords:
-                    out.append(tok)
+        for word in self.segmenter.cut(self.clean(text)):
+            tok = normal.get(word)
+            if tok is None:
+                tok = self._normalize(word)
+            if tok:
+                out.append(tok)
         return out
+
+    def _normalize(self, word: str) -> str:
+        tok = word.lower() if _KEEP.search(word) else ""
+        if tok in self.stopwords:
+            tok = ""
+        if len(self._normal) >= _NORMAL_CACHE:  # odd inputs (ids, numbers) must not grow it
+            self._normal.clear()
+        self._normal[word] = tok
+        return tok
 
 
 def features(title_tokens: list[str], body_tokens: list[str]) -> Counter[str]:
@@ -78,7 +96,12 @@ def features(title_tokens: list[str], body_tokens: list[str]) -> Counter[str]:
     counts: Counter[str] = Counter(body_tokens)
     for tok in title_tokens:
         counts[tok] += TITLE_WEIGHT
-    for tok in (*title_tokens, *body_tokens):
-        if len(tok) > 2:
-            counts.update(tok[i : i + 2] for i in range(len(tok) - 1))
+    counts.update(
+        [
+            tok[i : i + 2]
+            for tok in (*title_tokens, *body_tokens)
+            if len(tok) > 2
+            for i in range(len(tok) - 1)
+        ]
+    )
     return counts

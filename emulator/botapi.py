@@ -305,3 +305,43 @@ async def get_chat(call: Call) -> dict[str, Any]:
             "premium_subscription": False,
         },
     }
+
+
+# Everything an administrator may do, as Telegram lists it for a fully trusted admin.
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories", "can_pin_messages",
+)  # fmt: skip
+
+
+def member_dict(user: dict[str, Any], status: str) -> dict[str, Any]:
+    """A ChatMember object of the given status, with the fields that status requires."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(can_be_edited=False, is_anonymous=False)
+        member.update(dict.fromkeys(_ADMIN_RIGHTS, True))
+    elif status == "kicked":
+        member["until_date"] = 0  # banned for ever
+    return member
+
+
+@method("getChatMember")
+async def get_chat_member(call: Call) -> dict[str, Any]:
+    chat = find_chat(call.bot, call.params.get_str("chat_id"))
+    user_id = call.params.get_int("user_id", required=True)
+    if user_id == call.bot.bot_id:
+        return member_dict(
+            call.bot.user_dict(), "administrator" if chat.info["id"] < 0 else "member"
+        )
+    user = call.world.users.get(user_id or 0)
+    if user is None:
+        raise bad_request("user not found")
+    if chat.info["type"] == "private":
+        if user_id != chat.info["id"]:
+            raise bad_request("user not found")
+        return member_dict(user, "member")
+    # Someone never seen in the group has status "left", as Telegram reports it.
+    return member_dict(user, chat.members.get(user["id"], "left"))

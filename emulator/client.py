@@ -146,6 +146,16 @@ class ChatUser:
             body["chat"] = self.chat
         return await self.client.call("POST", self.client.bot_path("/send"), body)
 
+    async def set_membership(self, status: str = "member") -> dict[str, Any]:
+        """Join (or leave, be made admin of, be removed from) this user's group chat."""
+        if self.chat is None:
+            raise EmulatorError("membership is about a group: create the user with chat=...")
+        body = {"user": self.user, "chat": self.chat, "status": status}
+        result: dict[str, Any] = await self.client.call(
+            "POST", self.client.bot_path("/members"), body
+        )
+        return result
+
     async def send_text(self, text: str, reply_to_message_id: int | None = None) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": text}
         if reply_to_message_id is not None:

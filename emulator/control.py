@@ -24,6 +24,7 @@ from emulator.params import ApiError
 from emulator.state import BotState, CallbackRecord, ChatState, World
 
 PAYLOADS = ("text", "contact", "photo", "album", "location", "sticker", "voice", "document")
+MEMBER_STATUSES = ("creator", "administrator", "member", "left", "kicked")
 routes = web.RouteTableDef()
 
 
@@ -111,6 +112,15 @@ def chat_for_send(
     return world.ensure_chat(bot, {"id": info["id"], "type": info["type"], "title": info["title"]})
 
 
+def sender_in_chat(chat: ChatState, user: dict[str, Any]) -> None:
+    """Writing in a group makes a newcomer a member; one who left or was removed cannot write.
+    (Pressing a button needs no membership: non-members may read a public supergroup.)"""
+    if chat.info["type"] == "private":
+        return
+    if chat.members.setdefault(user["id"], "member") in ("left", "kicked"):
+        raise ControlError(403, "Forbidden: the user is not a member of the group chat")
+
+
 def _sticker_file(bot: BotState) -> dict[str, Any]:
     buf = io.BytesIO()
     Image.new("RGBA", (64, 64), (255, 200, 0, 255)).save(buf, "PNG")
@@ -186,6 +196,7 @@ async def send(request: web.Request) -> web.Response:
     need(isinstance(body, dict), "body must be a JSON object")
     user = user_of(world, body)
     chat = chat_for_send(world, bot, body, user)
+    sender_in_chat(chat, user)
     kinds = [k for k in PAYLOADS if k in body]
     need(len(kinds) == 1, f"exactly one payload of {', '.join(PAYLOADS)} is required")
     reply_to = None
@@ -249,6 +260,20 @@ async def press(request: web.Request) -> web.Response:
     }
     update_id = world.enqueue_update(bot, "callback_query", query)
     return ok({"callback_query_id": cq_id, "update_id": update_id})
+
+
+@routes.post("/_emu/bots/{bot_id}/members")
+async def set_member(request: web.Request) -> web.Response:
+    """Extra: a user joins, leaves or is removed from a group, which is created when new (as a
+    bot added to it would see it). Body: {"user", "chat", "status"} (status default member)."""
+    world, bot, body = world_of(request), bot_of(request), await json_body(request)
+    need(isinstance(body, dict) and body.get("chat") is not None, 'body needs "chat": a group')
+    user = user_of(world, body)
+    chat = chat_for_send(world, bot, body, user)
+    status = body.get("status", "member")
+    need(status in MEMBER_STATUSES, f"status must be one of {', '.join(MEMBER_STATUSES)}")
+    chat.members[user["id"]] = status
+    return ok({"chat_id": chat.info["id"], "user_id": user["id"], "status": status})
 
 
 def chat_id_of(request: web.Request) -> int:

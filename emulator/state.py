@@ -64,6 +64,9 @@ class ChatState:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Groups only: user id → ChatMember status ("creator", "administrator", "member", "left",
+    # "kicked"); a user not listed has never been in the group.
+    members: dict[int, str] = field(default_factory=dict)
 
     def take_message_id(self) -> int:
         mid = self.next_message_id

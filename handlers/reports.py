@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.middlewares import DeputyRequiredMiddleware
-from handlers import my_reports, ratings, report_flow
+from handlers import my_reports, ratings, recurrence, report_flow
 
 
 def setup() -> Router:
@@ -16,4 +16,5 @@ def setup() -> Router:
     my_reports.register(router)
     report_flow.register(router)
     ratings.register(router)  # after the commands: /my still works while a reason is asked
+    recurrence.register(router)
     return router

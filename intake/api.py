@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ async def signature_middleware(request: web.Request, handler: Handler) -> web.St
     return await handler(request)
 
 
-def ticket_json(ctx: Context, base: str, ticket: Mapping[Any, Any], events: list) -> dict:
+def ticket_json(ctx: Context, base: str, ticket: Mapping[Any, Any], events: Sequence[Any]) -> dict:
     media = list(ticket["media"] or [])
     return {
         "ticket_id": ticket["ticket_no"],

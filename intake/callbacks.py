@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,7 +36,7 @@ class CallbackDispatcher:
     def __init__(
         self,
         engine: AsyncEngine,
-        write_lock: asyncio.Lock,
+        write_lock: AbstractAsyncContextManager[Any],
         *,
         url: str,
         secret: str,

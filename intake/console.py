@@ -45,7 +45,9 @@ SUCCESS = {
     "progress": "已记录办理进展。",
     "answer": "已答复。",
     "close": "已办结。",
-    "extend": "已记录延期申请。",
+    "extend": "已记录延期申请，等待 12345 中心审核。",
+    "extend_approve": "已批准延期，办理期限已更新。",
+    "extend_reject": "已驳回延期申请。",
 }
 
 
@@ -185,18 +187,23 @@ async def _ticket_page(
         return _render(request, "error.html", status=404, message=f"工单 {ticket_no} 不存在。")
     media = list(ticket["media"] or [])
     base = f"{request.scheme}://{request.host}"
+    events = await ctx.store.events_for(ticket["id"])
+    extension = workflow.pending_extension(events)  # a 延期申请 waiting for the centre
     response = _render(
         request,
         "ticket.html",
         status=status,
         title=f"工单 {ticket_no}",
         ticket=ticket,
-        events=await ctx.store.events_for(ticket["id"]),
+        events=events,
+        extension=extension,
         photos=[(m, media_url(base, ticket_no, m, n)) for n, m in enumerate(media, start=1)],
         directory=ctx.directory,
         departments=list(ctx.directory),
         labels={code: a.label for code, a in workflow.ACTIONS.items()},
-        allowed=workflow.allowed_actions(ticket["status"]),
+        allowed=workflow.allowed_actions(
+            ticket["status"], extension_pending=extension is not None
+        ),
         overdue=_overdue(ticket, utcnow()),
         error=error,
         flash=None if error else _flash(request),

@@ -8,10 +8,12 @@ unique constraint on idempotency_key decides, and the loser reads the winner's t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -85,7 +87,11 @@ class TicketStore:
         self.media_dir = media_dir
         self.callbacks_enabled = callbacks_enabled
         self._on_enqueue = on_enqueue
-        self.write_lock = asyncio.Lock()
+        # SQLite has one writer: queue ours here rather than on its busy timeout. PostgreSQL
+        # takes concurrent writers (an idempotent create relies on the unique key either way).
+        self.write_lock: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     def set_on_enqueue(self, callback: Callable[[], None]) -> None:
         self._on_enqueue = callback
@@ -102,12 +108,12 @@ class TicketStore:
             row = await conn.execute(select(tickets).where(tickets.c.idempotency_key == key))
             return row.mappings().first()
 
-    async def events_for(self, ticket_id: int) -> list[RowMapping]:
+    async def events_for(self, ticket_id: int) -> Sequence[RowMapping]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
                 select(events).where(events.c.ticket_id == ticket_id).order_by(events.c.id)
             )
-            return list(rows.mappings())
+            return rows.mappings().all()
 
     async def list(
         self,
@@ -222,11 +228,9 @@ class TicketStore:
         note = (note or "").strip() or None
         answer = (answer or "").strip() or None
         async with self.write_lock, self.engine.begin() as conn:
-            ticket = (
-                (await conn.execute(select(tickets).where(tickets.c.ticket_no == ticket_no)))
-                .mappings()
-                .first()
-            )
+            # FOR UPDATE: two actions on one ticket at once must not both read the old status.
+            query = select(tickets).where(tickets.c.ticket_no == ticket_no).with_for_update()
+            ticket = (await conn.execute(query)).mappings().first()
             if ticket is None:
                 raise NotFound(ticket_no)
             if idempotency_key:
@@ -244,6 +248,8 @@ class TicketStore:
             status = workflow.next_status(
                 ticket["status"], action, reopen_count=ticket["reopen_count"]
             )
+            if action == "extend" or action in workflow.EXTENSION_DECISIONS:
+                await self._check_extension(conn, ticket["id"], action)
             now = utcnow()
             changes = self._changes(ticket, action, note, answer, department_code, expected_at)
             changes.update(status=status, updated_at=now)
@@ -257,9 +263,17 @@ class TicketStore:
                 now=now,
                 operator=operator,
                 idempotency_key=idempotency_key,
+                expected_at=expected_at if action in workflow.DATED_ACTIONS else None,
             )
         self._on_enqueue()
         return ticket, event, True
+
+    async def _check_extension(self, conn: AsyncConnection, ticket_id: int, action: str) -> None:
+        rows = await conn.execute(
+            select(events.c.action).where(events.c.ticket_id == ticket_id).order_by(events.c.id)
+        )
+        pending = workflow.pending_extension(rows.mappings().all()) is not None
+        workflow.check_extension(action, pending)
 
     def _changes(
         self,
@@ -282,7 +296,9 @@ class TicketStore:
             changes["department_code"] = department_code
         if action == "reroute" and not department_code:
             raise InputError("改派必须选择目标部门。")
-        if action in ("reroute", "return", "extend", "reopen", "withdraw") and not note:
+        if action in ("reroute", "return", "extend", "extend_reject", "reopen", "withdraw") and (
+            not note
+        ):
             raise InputError(f"{workflow.ACTIONS[action].label}必须填写原因。")
         if action == "progress" and not note:
             raise InputError("请填写办理进展。")
@@ -290,12 +306,13 @@ class TicketStore:
             if not answer:
                 raise InputError("答复内容不能为空。")
             changes.update(answer=answer, last_note=answer)
-        if action == "extend":
+        if action in workflow.DATED_ACTIONS:
             if expected_at is None:
                 raise InputError("延期必须填写新的办理期限。")
             if expected_at <= utcnow():
                 raise InputError("新的办理期限必须晚于当前时间。")
-            changes["expected_at"] = expected_at
+            if action == "extend_approve":  # a request leaves the deadline until it is granted
+                changes["expected_at"] = expected_at
         if action == "reopen":
             changes.update(
                 reopen_count=ticket["reopen_count"] + 1,
@@ -318,10 +335,10 @@ class TicketStore:
         now: datetime,
         operator: str | None = None,
         idempotency_key: str | None = None,
+        expected_at: datetime | None = None,
     ) -> RowMapping:
         event_id = f"evt_{uuid.uuid4().hex}"
         answer = ticket["answer"] if action == "answer" else None
-        expected = ticket["expected_at"] if action == "extend" else None
         await conn.execute(
             insert(events).values(
                 event_id=event_id,
@@ -332,7 +349,7 @@ class TicketStore:
                 answer=answer,
                 operator=operator,
                 department_code=ticket["department_code"],
-                expected_at=expected,
+                expected_at=expected_at,  # 延期: the date asked for, or the one granted
                 idempotency_key=idempotency_key,
                 created_at=now,
             )

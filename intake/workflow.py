@@ -6,7 +6,9 @@ JSON API and the Open311 facade.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 SUBMITTED = "已提交"  # internal: delivered, no operator has accepted it yet
 ACCEPTED = "已受理"
@@ -58,7 +60,10 @@ ACTIONS: dict[str, Action] = {
         Action("progress", "进展", frozenset({DISPATCHED, IN_PROGRESS}), IN_PROGRESS),
         Action("answer", "答复", frozenset({DISPATCHED, IN_PROGRESS}), ANSWERED),
         Action("close", "办结", frozenset({ANSWERED}), CLOSED),
-        Action("extend", "延期", _WORKING, None),
+        # 延期 is a request by the department and a decision by the 12345 centre.
+        Action("extend", "延期申请", _WORKING, None),
+        Action("extend_approve", "批准延期", _WORKING, None),
+        Action("extend_reject", "驳回延期", _WORKING, None),
         Action("urge", "催办", frozenset({SUBMITTED, ANSWERED} | _WORKING), None),
         Action("reopen", "重办", frozenset({ANSWERED, CLOSED}), IN_PROGRESS),
         Action("withdraw", "撤回", frozenset({SUBMITTED, REROUTED}), WITHDRAWN),
@@ -75,7 +80,21 @@ CONSOLE_ACTIONS = (
     "answer",
     "close",
     "extend",
+    "extend_approve",
+    "extend_reject",
 )
+EXTENSION_DECISIONS = frozenset({"extend_approve", "extend_reject"})
+# Actions that carry a date: the one asked for (申请), the one granted (批准).
+DATED_ACTIONS = frozenset({"extend", "extend_approve"})
+# After these a 延期申请 waits no longer: decided, or the ticket has moved on.
+_ENDS_EXTENSION = EXTENSION_DECISIONS | {
+    "answer",
+    "close",
+    "return",
+    "reroute",
+    "reopen",
+    "withdraw",
+}
 
 
 class TransitionError(Exception):
@@ -92,8 +111,32 @@ def next_status(current: str, action_code: str, *, reopen_count: int = 0) -> str
     return action.target or current
 
 
-def allowed_actions(current: str) -> list[str]:
-    return [code for code in CONSOLE_ACTIONS if current in ACTIONS[code].allowed_from]
+def pending_extension(events: Sequence[Mapping[Any, Any]]) -> Mapping[Any, Any] | None:
+    """The 延期申请 event (oldest first in ``events``) still waiting for a decision, if any."""
+    pending = None
+    for event in events:
+        if event["action"] == "extend":
+            pending = event
+        elif event["action"] in _ENDS_EXTENSION:
+            pending = None
+    return pending
+
+
+def check_extension(action_code: str, pending: bool) -> None:
+    """One 延期申请 at a time, and a decision only on a pending one (TransitionError)."""
+    if action_code == "extend" and pending:
+        raise TransitionError("该工单已有待审核的延期申请，请等待 12345 中心批准或驳回。")
+    if action_code in EXTENSION_DECISIONS and not pending:
+        raise TransitionError("该工单没有待审核的延期申请。")
+
+
+def allowed_actions(current: str, *, extension_pending: bool = False) -> list[str]:
+    hidden = {"extend"} if extension_pending else EXTENSION_DECISIONS
+    return [
+        code
+        for code in CONSOLE_ACTIONS
+        if current in ACTIONS[code].allowed_from and code not in hidden
+    ]
 
 
 def open311_status(status: str) -> str:

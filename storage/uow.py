@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.models import OutboxMessage
 from storage.repositories.audit import AuditRepository
+from storage.repositories.console import ConsoleRepository
 from storage.repositories.deputies import DeputyRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.review import ReviewRepository
 from storage.repositories.tickets import TicketRepository
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, on_outbox: Callable[[], None] | None = None) -> None:
         self.session = session
+        self._on_outbox = on_outbox
         self.deputies = DeputyRepository(session)
         self.directory = DirectoryRepository(session)
         self.audit = AuditRepository(session)
         self.reports = ReportRepository(session)
         self.tickets = TicketRepository(session)
+        self.console = ConsoleRepository(session)
+        self.review = ReviewRepository(session)
 
     async def commit(self) -> None:
+        queued = self._on_outbox is not None and any(
+            isinstance(row, OutboxMessage) for row in self.session.new
+        )
         await self.session.commit()
+        if queued and self._on_outbox is not None:
+            self._on_outbox()  # an in-process outbox worker delivers now, not after its sleep
 
     async def rollback(self) -> None:
         await self.session.rollback()
@@ -34,17 +46,19 @@ class UnitOfWorkFactory:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
+        self.on_outbox: Callable[[], None] | None = None  # called after a commit that queued
 
     def __call__(self) -> _UowContext:
-        return _UowContext(self._session_factory())
+        return _UowContext(self._session_factory(), self.on_outbox)
 
 
 class _UowContext:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, on_outbox: Callable[[], None] | None) -> None:
         self._session = session
+        self._on_outbox = on_outbox
 
     async def __aenter__(self) -> UnitOfWork:
-        return UnitOfWork(self._session)
+        return UnitOfWork(self._session, self._on_outbox)
 
     async def __aexit__(
         self,

@@ -33,6 +33,20 @@ def _text(payload: dict[str, Any], name: str, *, required: bool = False) -> str 
     return value
 
 
+def _moment(payload: dict[str, Any], name: str) -> datetime | None:
+    """An optional ISO 8601 time with its offset (the deadline of a 延期 event)."""
+    text = _text(payload, name)
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise PayloadError(f"{name} must be ISO 8601") from error
+    if value.tzinfo is None:
+        raise PayloadError(f"{name} must carry an offset")
+    return value.astimezone(UTC)
+
+
 def parse_event(payload: Any) -> HotlineEvent:
     if not isinstance(payload, dict):
         raise PayloadError("body must be a JSON object")
@@ -54,6 +68,7 @@ def parse_event(payload: Any) -> HotlineEvent:
         answer=_text(payload, "answer"),
         department_code=_text(payload, "department_code"),
         operator=_text(payload, "operator"),
+        expected_at=_moment(payload, "expected_at"),
     )
 
 

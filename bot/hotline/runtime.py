@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 import aiohttp
+from aiogram import Bot
 
 from bot.config import Settings
 from bot.hotline.callbacks import callback_routes
+from bot.hotline.gateway import HotlineGateway
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.open311_adapter import Open311Adapter
 from bot.hotline.outbox import OutboxWorker
 from bot.hotline.status_poller import Open311StatusPoller
+from bot.hotline.telegram_adapter import TelegramHotlineAdapter
+from bot.services.deadline_watch import deadline_jobs
 from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.ticket_updates import Notifier, TicketUpdateService
 from bot.web import WebServer
@@ -26,38 +31,83 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
 
 class HotlineRuntime:
     def __init__(
-        self, settings: Settings, uow_factory: UnitOfWorkFactory, notifier: Notifier
+        self,
+        settings: Settings,
+        uow_factory: UnitOfWorkFactory,
+        notifier: Notifier | None,
+        *,
+        bot: Bot | None = None,
     ) -> None:
+        """`notifier` tells deputies about hotline events; None in a delivery-only process.
+        `bot` posts into the operators' group (HOTLINE_ADAPTER=telegram)."""
         self._settings = settings
         self._uow_factory = uow_factory
         self._notifier = notifier
+        self._bot = bot
         self._session: aiohttp.ClientSession | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.worker: OutboxWorker | None = None
 
     def add_routes(self, web_server: WebServer) -> None:
+        assert self._notifier is not None, "callbacks need a notifier"
         secret = self._settings.hotline_secret.get_secret_value()
         web_server.app.add_routes(callback_routes(self._uow_factory, secret, self._notifier))
 
-    async def start(self) -> None:
-        secret = self._settings.hotline_secret.get_secret_value()
-        adapter = self._settings.hotline_adapter
-        if adapter in ("http", "open311"):
-            # One client session per process, for every outgoing hotline call.
-            self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
-            gateway = (
-                HttpHotlineAdapter(self._session, self._settings.hotline_url, secret)
-                if adapter == "http"
-                else await self._open311_gateway(self._session)
-            )
-            self.worker = OutboxWorker(self._uow_factory, gateway, deadlines=self._deadlines())
-            self._tasks.append(asyncio.create_task(self.worker.run_forever(self._stop)))
-        else:
+    async def start(self, *, deliver_only: bool = False) -> None:
+        """`deliver_only`: the `python -m bot worker` process, which runs just the outbox."""
+        settings = self._settings
+        if not deliver_only and self._notifier is not None:
+            # 预警, automatic 催办/督办 and the 复发 question: bot/services/deadline_watch.py.
+            jobs = deadline_jobs(settings, self._uow_factory, self._notifier, self._deadlines())
+            self._tasks.append(asyncio.create_task(jobs.run_forever(self._stop)))
+        gateway = await self._gateway()
+        if gateway is None:
             log.warning(
                 "HOTLINE_ADAPTER=%s is not available yet: reports stay in the outbox",
-                self._settings.hotline_adapter,
+                settings.hotline_adapter,
             )
+            return
+        deliver_only = deliver_only or self._notifier is None
+        if not deliver_only and settings.hotline_adapter == "open311":
+            self._start_open311_poller()  # Open311 has no callbacks: its status is polled
+        if deliver_only or settings.outbox_worker_in_bot:
+            self.worker = OutboxWorker(
+                self._uow_factory,
+                gateway,
+                deadlines=self._deadlines(),
+                batch=settings.outbox_batch,
+                concurrency=settings.outbox_concurrency,
+                lease=timedelta(seconds=settings.outbox_lease_seconds),
+            )
+            # A report filed in this process is delivered at once, not after the idle sleep.
+            self._uow_factory.on_outbox = self.worker.wake
+            poll = settings.outbox_poll_seconds
+            self._tasks.append(asyncio.create_task(self.worker.run_forever(self._stop, poll)))
+
+    async def _gateway(self) -> HotlineGateway | None:
+        adapter = self._settings.hotline_adapter
+        if adapter == "telegram":
+            return self._telegram_gateway()
+        if adapter not in ("http", "open311"):
+            return None
+        # One client session per process, for every outgoing hotline call.
+        self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        if adapter == "http":
+            secret = self._settings.hotline_secret.get_secret_value()
+            return HttpHotlineAdapter(self._session, self._settings.hotline_url, secret)
+        return await self._open311_gateway(self._session)
+
+    def _telegram_gateway(self) -> TelegramHotlineAdapter:
+        chat_id = self._settings.operators_chat()
+        if self._bot is None or self._notifier is None:
+            raise RuntimeError(
+                "HOTLINE_ADAPTER=telegram posts through the bot itself: deliver the outbox "
+                "inside `python -m bot`, not in `python -m bot worker`"
+            )
+        return TelegramHotlineAdapter(
+            self._bot, chat_id, self._uow_factory, self._notifier, deadlines=self._deadlines()
+        )
 
     def _deadlines(self) -> DeadlinePolicy:
         settings = self._settings
@@ -72,7 +122,6 @@ class HotlineRuntime:
         )
 
     async def _open311_gateway(self, session: aiohttp.ClientSession) -> Open311Adapter:
-        """Open311 has no callbacks: its adapter comes with a status poller."""
         settings = self._settings
         if not settings.open311_url:
             raise RuntimeError("HOTLINE_ADAPTER=open311 needs OPEN311_URL")
@@ -82,7 +131,7 @@ class HotlineRuntime:
                 for d in await uow.directory.active_departments()
             }
         api_key = settings.open311_api_key
-        gateway = Open311Adapter(
+        return Open311Adapter(
             session,
             settings.open311_url,
             api_key.get_secret_value() if api_key else None,
@@ -90,16 +139,19 @@ class HotlineRuntime:
             names,
             mapping_file=settings.open311_service_map,
         )
+
+    def _start_open311_poller(self) -> None:
+        settings = self._settings
+        assert self._session is not None and settings.open311_url and self._notifier is not None
         poller = Open311StatusPoller(
             self._uow_factory,
-            session,
+            self._session,
             settings.open311_url,
             TicketUpdateService(self._uow_factory, self._notifier, adapter="open311"),
             poll_seconds=settings.open311_poll_seconds,
             jurisdiction_id=settings.open311_jurisdiction_id,
         )
         self._tasks.append(asyncio.create_task(poller.run_forever(self._stop)))
-        return gateway
 
     async def stop(self) -> None:
         self._stop.set()

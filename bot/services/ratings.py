@@ -104,15 +104,21 @@ class RatingService:
         if ticket.reopen_count >= MAX_REOPENS:
             ticket.escalated = True  # 督办: the 人大 staff take it from here
             return RateOutcome.ESCALATED
-        # Counted now, in the rating's transaction: the next answer is round 2 whatever the
-        # outbox's timing, and a second 不满意 can never ask for a second 重办.
-        ticket.reopen_count += 1
-        self._uow.reports.add(
-            OutboxMessage(
-                kind=REOPEN,
-                idempotency_key=f"reopen-{report.id}-{round_}",
-                report_id=report.id,
-                payload={"reason": reason},
-            )
-        )
+        request_reopen(self._uow, report, ticket, reason)  # round_ == reopen_count + 1
         return RateOutcome.REOPENED
+
+
+def request_reopen(uow: UnitOfWork, report: Report, ticket: Ticket, reason: str) -> None:
+    """Queue a 重办 of the same ticket in the caller's transaction (不满意, 复发).
+
+    Counted now: the next answer is the next rating round whatever the outbox's timing, and a
+    repeated request can never ask for a second 重办 (one idempotency key per round)."""
+    ticket.reopen_count += 1
+    uow.reports.add(
+        OutboxMessage(
+            kind=REOPEN,
+            idempotency_key=f"reopen-{report.id}-{ticket.reopen_count}",
+            report_id=report.id,
+            payload={"reason": reason},
+        )
+    )

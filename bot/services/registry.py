@@ -124,11 +124,14 @@ class RegistryService:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def import_file(self, path: Path, *, actor: str) -> ImportResult:
+    async def import_file(
+        self, path: Path, *, actor: str, source: str | None = None
+    ) -> ImportResult:
+        """`source`: the name the audit log gives the file (an upload's own name)."""
         entries, errors = await asyncio.to_thread(parse_registry, path)
         if errors:
             return ImportResult(errors=errors)  # one bad row: nothing is imported
-        return await self.import_entries(entries, actor=actor, source=path.name)
+        return await self.import_entries(entries, actor=actor, source=source or path.name)
 
     async def import_entries(
         self, entries: list[RegistryEntry], *, actor: str, source: str

@@ -100,6 +100,16 @@ def summarize(text: str) -> str:
     return first_line[: SUMMARY_CHARS - 1] + "…"
 
 
+def ticket_message(report_id: int) -> OutboxMessage:
+    """The outbox message that asks the hotline for the report's ticket (key: one per report)."""
+    return OutboxMessage(
+        kind=OutboxKind.CREATE_TICKET,
+        idempotency_key=f"report-{report_id}",
+        report_id=report_id,
+        payload={"report_id": report_id},
+    )
+
+
 def classification_text(draft: Draft) -> str:
     # A typed address names places (区/镇/街道) the classifier uses for the district.
     return f"{draft.text}\n{draft.address}" if draft.address else draft.text
@@ -253,14 +263,7 @@ class ReportService:
         await self._record_decision(report, analysis, preview, department_id=report.department_id)
         await self._store_photos(report, draft, fetch_photo)
         if routed:
-            self._uow.reports.add(
-                OutboxMessage(
-                    kind=OutboxKind.CREATE_TICKET,
-                    idempotency_key=f"report-{report.id}",
-                    report_id=report.id,
-                    payload={"report_id": report.id},
-                )
-            )
+            self._uow.reports.add(ticket_message(report.id))
         self._uow.audit.record(
             f"tg:{deputy.telegram_user_id}",
             "report.submit",

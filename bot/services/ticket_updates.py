@@ -10,6 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.services.deadlines import (
+    ENDS_EXTENSION,
+    EXTENSION_ACTIONS,
+    apply_extension,
+    restart_handling_clock,
+    resume_clock,
+)
+from bot.texts.deadlines import extension_notice
 from bot.texts.hotline import status_notice
 from storage.base import utcnow
 from storage.models import LabelledExample, Report, ReportStatus, Ticket, TicketEvent
@@ -62,6 +70,7 @@ class HotlineEvent:
     answer: str | None = None
     department_code: str | None = None
     operator: str | None = None
+    expected_at: datetime | None = None  # the deadline a 延期 request asks for, or was granted
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,11 @@ class TicketUpdateService:
     ) -> str | None:
         """Update ticket and report; the kind of change to tell the deputy about, or None."""
         now = utcnow()
+        if event.action in EXTENSION_ACTIONS:  # 延期: the clock pauses, then moves
+            moved = apply_extension(ticket, event.action, event.occurred_at, event.expected_at)
+            return event.action if moved and report.status in STATUS_RANK else None
+        if event.action in ENDS_EXTENSION:
+            resume_clock(ticket, event.occurred_at)  # a pending 延期 ends without a decision
         if event.action == "return" or event.status == RETURNED:
             ticket.status = RETURNED
             report.status = ReportStatus.TRIAGE  # back to the admins' triage queue
@@ -177,6 +191,7 @@ class TicketUpdateService:
             ticket.status = ReportStatus.IN_PROGRESS
             ticket.closed_at = None
             report.status = ReportStatus.REOPENED
+            restart_handling_clock(ticket)  # a new deadline from now
             return "reopen"
         new_rank = STATUS_RANK.get(event.status)
         current_rank = STATUS_RANK.get(report.status)
@@ -239,14 +254,24 @@ class TicketUpdateService:
         if deputy is None or deputy.telegram_user_id is None:
             return None
         department = await uow.directory.department_by_id(report.department_id)
-        text = status_notice(
-            change,
-            department=department.name if department else None,
-            number=report.number,
-            summary=report.summary or report.text[:40],
-            note=event.note,
-            answer=event.answer,
-        )
+        summary = report.summary or report.text[:40]
+        if change in EXTENSION_ACTIONS:
+            text = extension_notice(
+                change,
+                number=report.number,
+                summary=summary,
+                note=event.note,
+                due_at=ticket.due_at,
+            )
+        else:
+            text = status_notice(
+                change,
+                department=department.name if department else None,
+                number=report.number,
+                summary=summary,
+                note=event.note,
+                answer=event.answer,
+            )
         rating = None
         if change == ReportStatus.ANSWERED:
             # Each answer is rated once; a reopen we asked for starts the next round.

@@ -1,6 +1,7 @@
 """Every table of the product, designed up front so later features do not churn the schema."""
 
 from storage.models.audit import AuditLog, ConsoleUser
+from storage.models.console import ConsoleSession, DepartmentVersion
 from storage.models.deputies import Deputy, DeputyLevel
 from storage.models.directory import Department, District
 from storage.models.fsm import FsmRecord
@@ -27,8 +28,10 @@ from storage.models.tickets import (
 __all__ = [
     "AppealType",
     "AuditLog",
+    "ConsoleSession",
     "ConsoleUser",
     "Department",
+    "DepartmentVersion",
     "Deputy",
     "DeputyLevel",
     "District",

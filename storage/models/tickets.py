@@ -49,6 +49,17 @@ class Ticket(Base):
     escalated: Mapped[bool] = mapped_column(default=False)  # 督办
     reopen_count: Mapped[int] = mapped_column(default=0)
     last_urged_at: Mapped[datetime | None]  # deputy 催办, at most once a day
+    # 延期 requested at: the clock stands still until the 12345 centre decides.
+    extension_requested_at: Mapped[datetime | None]
+    # The deadline each automatic alert was sent for: once per deadline, again for a moved one.
+    accept_warned_for: Mapped[datetime | None]
+    due_warned_for: Mapped[datetime | None]
+    accept_overdue_for: Mapped[datetime | None]
+    due_overdue_for: Mapped[datetime | None]
+    # 复发 回访: asked once per closing; each 复发 counts against the department.
+    recurrence_asked_at: Mapped[datetime | None]
+    recurrence_answer: Mapped[str | None] = mapped_column(String(8))
+    recurrence_count: Mapped[int] = mapped_column(default=0)
     next_poll_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     accepted_at: Mapped[datetime | None]

@@ -39,3 +39,16 @@ class AuditRepository:
             .limit(limit)
         )
         return list(rows)
+
+    async def for_entity(self, action: str, entity: str, entity_id: str | int) -> list[AuditLog]:
+        """One entity's records of one action, oldest first."""
+        rows = await self._session.scalars(
+            select(AuditLog)
+            .where(
+                AuditLog.action == action,
+                AuditLog.entity == entity,
+                AuditLog.entity_id == str(entity_id),
+            )
+            .order_by(AuditLog.id)
+        )
+        return list(rows)

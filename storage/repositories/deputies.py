@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Deputy
@@ -37,6 +37,37 @@ class DeputyRepository:
 
     async def all(self) -> list[Deputy]:
         return list(await self._session.scalars(select(Deputy).order_by(Deputy.id)))
+
+    async def search(
+        self,
+        term: str,
+        *,
+        bound: bool | None = None,
+        active: bool | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[Deputy], int]:
+        """The registry page: `term` in the name, phone, 选区 or 联络站; the total for paging."""
+        query = select(Deputy)
+        if term:
+            pattern = f"%{term.replace('%', '').replace('_', '')}%"
+            query = query.where(
+                or_(
+                    Deputy.name.like(pattern),
+                    Deputy.phone.like(pattern),
+                    Deputy.constituency.like(pattern),
+                    Deputy.station.like(pattern),
+                )
+            )
+        if bound is not None:
+            query = query.where(
+                Deputy.telegram_user_id.is_not(None) if bound else Deputy.telegram_user_id.is_(None)
+            )
+        if active is not None:
+            query = query.where(Deputy.active.is_(active))
+        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self._session.scalars(query.order_by(Deputy.id).offset(offset).limit(limit))
+        return list(rows), total or 0
 
     def add(self, deputy: Deputy) -> None:
         self._session.add(deputy)

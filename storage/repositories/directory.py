@@ -35,5 +35,12 @@ class DirectoryRepository:
         )
         return list(rows)
 
+    async def all_departments(self) -> list[Department]:
+        """Active and inactive: the directory page lists both."""
+        rows = await self._session.scalars(
+            select(Department).order_by(Department.category, Department.code)
+        )
+        return list(rows)
+
     def add(self, item: District | Department) -> None:
         self._session.add(item)

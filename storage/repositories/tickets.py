@@ -25,13 +25,15 @@ class OutboxRepository:
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)
 
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[int]:
-        """Lock up to `limit` due pending messages until `lease_until`; their ids.
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[tuple[int, int | None]]:
+        """Lock up to `limit` due pending messages until `lease_until`; (id, report id) pairs.
 
         PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers never wait on each other.
         SQLite (one writer at a time): a conditional UPDATE per row decides who got it."""
         due = (
-            select(OutboxMessage.id)
+            select(OutboxMessage.id, OutboxMessage.report_id)
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
@@ -41,16 +43,16 @@ class OutboxRepository:
             .limit(limit)
         )
         if self._session.bind.dialect.name == "postgresql":
-            ids = list(await self._session.scalars(due.with_for_update(skip_locked=True)))
-            if ids:
+            rows = (await self._session.execute(due.with_for_update(skip_locked=True))).all()
+            if rows:
                 await self._session.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids))
+                    .where(OutboxMessage.id.in_([row.id for row in rows]))
                     .values(locked_until=lease_until)
                 )
-            return ids
+            return [(row.id, row.report_id) for row in rows]
         claimed = []
-        for message_id in list(await self._session.scalars(due)):
+        for message_id, report_id in (await self._session.execute(due)).all():
             result = await self._session.execute(
                 update(OutboxMessage)
                 .where(
@@ -61,7 +63,7 @@ class OutboxRepository:
                 .values(locked_until=lease_until)
             )
             if getattr(result, "rowcount", 0) == 1:
-                claimed.append(message_id)
+                claimed.append((message_id, report_id))
         return claimed
 
     async def dead(self, message_id: int | None = None) -> Sequence[OutboxMessage]:

@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Update
 
 from emulator import RunningEmulator
@@ -70,6 +71,28 @@ async def test_group_chat_and_reply_to_message(bot: Bot, client: EmulatorClient)
     assert reply.reply_to_message is not None and reply.reply_to_message.text == "一"
     await bot.send_message(-100123, "收到")
     assert (await user.next_message())["chat"]["id"] == -100123
+
+
+async def test_group_membership_is_reported_by_get_chat_member(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    group = {"id": -100777, "type": "supergroup", "title": "话务员群"}
+    admin, member = client.user(1001, chat=group), client.user(1002, chat=group)
+    await admin.set_membership("administrator")  # creates the group: the bot can post there
+    await bot.send_message(-100777, "工单")
+    await member.send_text("在")  # writing in a group makes a newcomer a member
+    statuses = {
+        uid: (await bot.get_chat_member(-100777, uid)).status for uid in (1001, 1002, BOT_ID)
+    }
+    assert statuses == {1001: "administrator", 1002: "member", BOT_ID: "administrator"}
+    await client.user(1003).send_text("hi")  # known to the bot, never in the group
+    assert (await bot.get_chat_member(-100777, 1003)).status == "left"
+    await member.set_membership("kicked")
+    assert (await bot.get_chat_member(-100777, 1002)).status == "kicked"
+    with pytest.raises(AssertionError, match="not a member"):
+        await member.send_text("还在吗")
+    with pytest.raises(TelegramBadRequest, match="user not found"):
+        await bot.get_chat_member(-100777, 424242)
 
 
 async def test_next_message_returns_replies_in_order_and_skips_other_events(

@@ -21,6 +21,7 @@ from tests.hotline.conftest import (
     intake_ticket_count,
     make_worker,
 )
+from tests.hotline.doubles import CreateOnlyHotline
 
 
 async def outbox(uow_factory: UnitOfWorkFactory) -> list[OutboxMessage]:
@@ -154,7 +155,7 @@ class Crash(BaseException):
     """The process dying: nothing after it runs, nothing is committed."""
 
 
-class CrashAfterSend:
+class CrashAfterSend(CreateOnlyHotline):
     def __init__(self, real: HttpHotlineAdapter) -> None:
         self.real = real
         self.adapter = real.adapter
@@ -163,12 +164,6 @@ class CrashAfterSend:
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
         self.receipts.append(await self.real.create_ticket(request))
         raise Crash
-
-    async def urge(self, external_id: str, note: str) -> None:
-        raise NotImplementedError
-
-    async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
-        raise NotImplementedError
 
 
 async def test_a_crash_between_send_and_commit_still_makes_one_ticket(

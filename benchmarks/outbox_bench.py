@@ -1,0 +1,267 @@
+"""Outbox delivery to the loopback reference intake: throughput and 确认提交 → ticket latency.
+
+Throughput: N reports are queued, then `python -m bot worker` processes deliver them to a
+`python -m intake` process (on SQLite one worker, SQLite has one writer; on PostgreSQL two,
+sharing the queue with SKIP LOCKED; the intake uses the same kind of database).
+Latency: reports are filed one per transaction at a steady rate while an in-process worker
+(woken by the commit, as inside `python -m bot`) delivers them; P50/P99 of created → delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import func, insert, select, update
+
+from bot.hotline.http_adapter import HttpHotlineAdapter
+from bot.hotline.outbox import OutboxWorker
+from classifiers.directory import load_directory
+from storage.base import utcnow
+from storage.bootstrap import open_database
+from storage.models import Department, Deputy, OutboxKind, OutboxMessage, OutboxStatus, Report
+from storage.uow import UnitOfWorkFactory
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret"
+POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+THROUGHPUT_REPORTS = 5000
+LATENCY_REPORTS = 400
+LATENCY_RATE = 100  # reports per second while measuring latency
+TEXT = "城西街道幸福小区3栋电梯停运两个月，物业不予维修，老人上下楼困难，请尽快协调处理。"
+
+
+async def seed_reports(
+    uow_factory: UnitOfWorkFactory, count: int, *, due_in: timedelta = timedelta()
+) -> None:
+    """`count` filed reports, each with its pending create_ticket message (bulk inserts)."""
+    codes = [d.code for d in load_directory().departments][:37]
+    async with uow_factory() as uow:
+        session = uow.session
+        if not await session.scalar(select(func.count()).select_from(Department)):
+            await session.execute(
+                insert(Department), [{"code": c, "name": f"部门{c}"} for c in codes]
+            )
+        deputy_id = await session.scalar(
+            insert(Deputy)
+            .values(name="压测代表", phone=f"139{uuid.uuid4().int % 10**8:08d}", level="市")
+            .returning(Deputy.id)
+        )
+        department_ids = list(await session.scalars(select(Department.id)))
+        prefix = uuid.uuid4().hex[:6]
+        report_ids = list(
+            await session.scalars(
+                insert(Report).returning(Report.id),
+                [
+                    {
+                        "number": f"B{prefix}-{n:06d}",
+                        "deputy_id": deputy_id,
+                        "text": TEXT,
+                        "summary": "幸福小区电梯停运",
+                        "department_id": department_ids[n % len(department_ids)],
+                    }
+                    for n in range(count)
+                ],
+            )
+        )
+        due = utcnow() + due_in
+        await session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "kind": OutboxKind.CREATE_TICKET,
+                    "idempotency_key": f"report-{report_id}",
+                    "report_id": report_id,
+                    "payload": {"report_id": report_id},
+                    "next_attempt_at": due,
+                }
+                for report_id in report_ids
+            ],
+        )
+        await uow.commit()
+
+
+@asynccontextmanager
+async def databases(kind: str) -> AsyncIterator[tuple[str, str] | None]:
+    """(our database URL, the intake's database URL), removed afterwards; None if unreachable."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield (
+                f"sqlite+aiosqlite:///{folder}/bot.sqlite3",
+                f"sqlite+aiosqlite:///{folder}/intake.sqlite3",
+            )
+        return
+    import asyncpg
+
+    try:
+        admin = await asyncpg.connect(POSTGRES_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError) as error:
+        print(f"  PostgreSQL not reachable at {POSTGRES_DSN}: {error}")
+        yield None
+        return
+    names = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    base = POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        for name in names:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{base}/{names[0]}", f"{base}/{names[1]}"
+    finally:
+        for name in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=REPO_ROOT,
+        env={**os.environ, "LOG_LEVEL": "WARNING", **(env or {})},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+@asynccontextmanager
+async def intake_process(db_url: str) -> AsyncIterator[str]:
+    port = _free_port()
+    process = await _spawn("-m", "intake", "--port", str(port), "--db", db_url, "--secret", SECRET)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.get(f"{url}/api/v1/openapi.yaml") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def _until_delivered(uow_factory: UnitOfWorkFactory, count: int) -> None:
+    query = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.DELIVERED)
+    )
+    async with asyncio.timeout(300):
+        while True:
+            async with uow_factory() as uow:
+                if (await uow.session.scalar(query) or 0) >= count:
+                    return
+            await asyncio.sleep(0.05)
+
+
+async def throughput(our_url: str, intake_url: str, workers: int) -> float:
+    """Tickets per second, from the moment the queued messages fall due."""
+    _, uow_factory = await open_database(our_url)
+    await seed_reports(uow_factory, THROUGHPUT_REPORTS, due_in=timedelta(hours=1))
+    env = {
+        "DATABASE_URL": our_url,
+        "HOTLINE_ADAPTER": "http",
+        "HOTLINE_URL": intake_url,
+        "HOTLINE_SECRET": SECRET,
+        "OUTBOX_POLL_SECONDS": "0.05",
+        "OUTBOX_BATCH": "100",
+        "OUTBOX_CONCURRENCY": "16",
+    }
+    processes = [await _spawn("-m", "bot", "worker", env=env) for _ in range(workers)]
+    try:
+        await asyncio.sleep(6)  # the workers' start-up is not what is measured
+        async with uow_factory() as uow:
+            await uow.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+            await uow.commit()
+        started = time.perf_counter()
+        await _until_delivered(uow_factory, THROUGHPUT_REPORTS)
+        return THROUGHPUT_REPORTS / (time.perf_counter() - started)
+    finally:
+        for process in processes:
+            process.terminate()
+            await process.wait()
+
+
+async def latency(our_url: str, intake_url: str) -> list[float]:
+    """Milliseconds from 确认提交 (the report's commit) to the ticket recorded, per report."""
+    engine, uow_factory = await open_database(our_url)
+    async with aiohttp.ClientSession() as http:
+        worker = OutboxWorker(uow_factory, HttpHotlineAdapter(http, intake_url, SECRET))
+        uow_factory.on_outbox = worker.wake
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run_forever(stop, 1.0))
+        try:
+            for _ in range(LATENCY_REPORTS):
+                await seed_reports(uow_factory, 1)
+                await asyncio.sleep(1 / LATENCY_RATE)
+            await _until_delivered(uow_factory, LATENCY_REPORTS)
+        finally:
+            stop.set()
+            await running
+    async with uow_factory() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage))).scalars().all()
+        waits = [
+            (m.delivered_at - m.created_at).total_seconds() * 1000
+            for m in rows
+            if m.delivered_at is not None
+        ]
+    await engine.dispose()
+    return waits
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def run_backend(kind: str, workers: int) -> None:
+    label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
+    async with databases(kind) as urls:
+        if urls is None:
+            return
+        our_url, intake_db = urls
+        async with intake_process(intake_db) as intake_url:
+            rate = await throughput(our_url, intake_url, workers)
+            print(
+                f"  {label}: {rate:,.0f} tickets/s delivered "
+                f"({THROUGHPUT_REPORTS} reports, {workers} worker process(es))"
+            )
+    async with databases(kind) as urls:
+        assert urls is not None
+        our_url, intake_db = urls
+        async with intake_process(intake_db) as intake_url:
+            waits = await latency(our_url, intake_url)
+            print(
+                f"  {label}: 确认提交 → ticket P50 {statistics.median(waits):.1f} ms, "
+                f"P99 {_percentile(waits, 0.99):.1f} ms "
+                f"({LATENCY_REPORTS} reports at {LATENCY_RATE}/s, in-process worker)"
+            )
+
+
+async def main() -> None:
+    print("Outbox delivery to the loopback reference intake")
+    await run_backend("sqlite", workers=1)
+    await run_backend("postgresql", workers=2)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,223 @@
+"""Admin console accounts: argon2 passwords, lock-out after repeated failures, and server-side
+sessions whose cookie token is stored only as a SHA-256 hash. Transport-free: the web layer
+hands in the cookie's token and gets back who is signed in."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from bot.texts import console as texts
+from storage.base import utcnow
+from storage.models import ConsoleSession, ConsoleUser
+from storage.uow import UnitOfWork
+
+MIN_PASSWORD = 8
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a miss takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # everything, including directories, dead letters and accounts
+    OPERATOR = "operator"  # reviews routing decisions and routes the triage queue
+    VIEWER = "viewer"  # reads every review page, changes nothing
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
+
+
+def role_allows(role: str, needed: Role) -> bool:
+    """Roles are nested: admin ⊇ operator ⊇ viewer."""
+    try:
+        return ROLE_RANK[Role(role)] >= ROLE_RANK[needed]
+    except ValueError:
+        return False  # an unknown role in the database may do nothing
+
+
+class ConsoleAuthError(Exception):
+    """Refused, with a Chinese message for the person at the console or terminal."""
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    session_lifetime: timedelta = timedelta(hours=8)
+    max_failed_logins: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class ConsoleIdentity:
+    """Who is signed in on this request."""
+
+    user_id: int
+    username: str
+    role: str
+    session_id: int
+    csrf_token: str
+
+    @property
+    def actor(self) -> str:
+        """How this person appears in the audit log."""
+        return f"console:{self.username}"
+
+    def can(self, needed: Role) -> bool:
+        return role_allows(self.role, needed)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    identity: ConsoleIdentity | None = None
+    token: str | None = None  # goes into the cookie; the database keeps only its hash
+    error: str | None = None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class ConsoleAuthService:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        policy: AuthPolicy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._uow = uow
+        self._policy = policy or AuthPolicy()
+        self._clock = clock
+
+    async def create_user(
+        self, username: str, password: str, role: str, *, actor: str
+    ) -> ConsoleUser:
+        username = username.strip()
+        if not USERNAME_RE.match(username):
+            raise ConsoleAuthError(texts.USERNAME_INVALID)
+        if role not in {r.value for r in Role}:
+            raise ConsoleAuthError(texts.ROLE_INVALID)
+        if len(password) < MIN_PASSWORD:
+            raise ConsoleAuthError(texts.PASSWORD_TOO_SHORT.format(length=MIN_PASSWORD))
+        if await self._uow.console.user_by_name(username) is not None:
+            raise ConsoleAuthError(texts.USERNAME_TAKEN.format(username=username))
+        password_hash = await asyncio.to_thread(hash_password, password)
+        user = ConsoleUser(username=username, password_hash=password_hash, role=role)
+        self._uow.console.add(user)
+        await self._uow.console.flush()
+        self._uow.audit.record(
+            actor,
+            "console.user_create",
+            entity="console_user",
+            entity_id=user.id,
+            after={"username": username, "role": role},
+        )
+        await self._uow.commit()
+        return user
+
+    async def login(self, username: str, password: str, *, user_agent: str = "") -> LoginResult:
+        user = await self._uow.console.user_by_name(username.strip())
+        password_ok = await asyncio.to_thread(
+            _verify, user.password_hash if user else _DUMMY_HASH, password
+        )
+        if user is None:
+            return LoginResult(error=texts.LOGIN_FAILED)
+        now = self._clock()
+        if user.locked_until is not None and user.locked_until > now:
+            return LoginResult(error=self._locked_message(user.locked_until))
+        if not password_ok:
+            return await self._failed(user, now)
+        if not user.active:
+            return LoginResult(error=texts.LOGIN_INACTIVE)
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = await asyncio.to_thread(hash_password, password)
+        user.failed_logins = 0
+        user.locked_until = None
+        token = secrets.token_urlsafe(32)
+        session = ConsoleSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + self._policy.session_lifetime,
+            last_seen_at=now,
+            user_agent=user_agent[:255],
+        )
+        await self._uow.console.delete_expired_sessions(now)
+        self._uow.console.add(session)
+        await self._uow.console.flush()
+        self._uow.audit.record(
+            f"console:{user.username}", "console.login", entity="console_user", entity_id=user.id
+        )
+        await self._uow.commit()
+        identity = ConsoleIdentity(
+            user.id, user.username, user.role, session.id, session.csrf_token
+        )
+        return LoginResult(identity=identity, token=token)
+
+    async def _failed(self, user: ConsoleUser, now: datetime) -> LoginResult:
+        failures = await self._uow.console.count_failed_login(user.id)
+        action = "console.login_failed"
+        if failures >= self._policy.max_failed_logins:
+            user.locked_until = now + self._policy.lockout
+            user.failed_logins = 0  # a fresh count once the lock runs out
+            action = "console.locked"
+        self._uow.audit.record(
+            f"console:{user.username}",
+            action,
+            entity="console_user",
+            entity_id=user.id,
+            after={"failures": failures},
+        )
+        await self._uow.commit()
+        if user.locked_until is not None and user.locked_until > now:
+            return LoginResult(error=self._locked_message(user.locked_until))
+        return LoginResult(error=texts.LOGIN_FAILED)
+
+    @staticmethod
+    def _locked_message(until: datetime) -> str:
+        local = until + timedelta(hours=8)  # China time, no daylight saving
+        return texts.LOGIN_LOCKED.format(until=local.strftime("%H:%M"))
+
+    async def resolve(self, token: str) -> ConsoleIdentity | None:
+        """The signed-in person behind a session cookie, or None (unknown, expired, disabled)."""
+        session = await self._uow.console.session_by_hash(hash_token(token))
+        if session is None:
+            return None
+        now = self._clock()
+        user = await self._uow.console.user(session.user_id)
+        if session.expires_at <= now or user is None or not user.active:
+            await self._uow.console.delete_session(session.id)
+            await self._uow.commit()
+            return None
+        if now - session.last_seen_at >= TOUCH_EVERY:
+            session.last_seen_at = now
+            await self._uow.commit()
+        return ConsoleIdentity(user.id, user.username, user.role, session.id, session.csrf_token)
+
+    async def logout(self, identity: ConsoleIdentity) -> None:
+        await self._uow.console.delete_session(identity.session_id)
+        self._uow.audit.record(
+            identity.actor, "console.logout", entity="console_user", entity_id=identity.user_id
+        )
+        await self._uow.commit()

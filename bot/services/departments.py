@@ -1,0 +1,212 @@
+"""The department directory (承办单位) as admins keep it: names, aliases, keywords and duties.
+
+Every edit bumps the department's version, keeps a `DepartmentVersion` snapshot of each
+version (the one before the first edit included) and writes the audit log, before → after."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.texts import console as texts
+from storage.models import Department, DepartmentVersion
+from storage.uow import UnitOfWork
+
+CODE_PATTERN = re.compile(r"[A-Z0-9_]{1,32}")
+MAX_NAME = 128
+MAX_CATEGORY = 32
+MAX_DUTY = 4000
+MAX_TERM = 64  # one alias or keyword
+MAX_TERMS = 300
+EDITABLE = ("name", "aliases", "keywords", "duty", "category", "active")
+
+
+class DepartmentError(Exception):
+    """The edit was refused; the message (Chinese) says why. Nothing was changed."""
+
+
+@dataclass(frozen=True)
+class DepartmentFields:
+    """What an admin may set on a department."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    duty: str = ""
+    category: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class DepartmentView:
+    id: int
+    code: str
+    fields: DepartmentFields
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: int
+    fields: DepartmentFields
+    edited_by: str
+    created_at: datetime
+    changed: list[str]  # the fields that differ from the version before
+
+
+class DepartmentService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def list(self) -> list[DepartmentView]:
+        return [_view(d) for d in await self._uow.directory.all_departments()]
+
+    async def get(self, department_id: int) -> DepartmentView | None:
+        department = await self._uow.directory.department_by_id(department_id)
+        return _view(department) if department else None
+
+    async def update(self, department_id: int, wanted: DepartmentFields, *, actor: str) -> int:
+        """Saves the edit as a new version; returns its number."""
+        department = await self._uow.directory.department_by_id(department_id)
+        if department is None:
+            raise DepartmentError(texts.DEPARTMENT_NOT_FOUND)
+        _check(wanted)
+        before = _fields(department)
+        changed = [name for name in EDITABLE if getattr(before, name) != getattr(wanted, name)]
+        if not changed:
+            raise DepartmentError(texts.NO_CHANGES)
+        # Departments seeded from the directory files have no snapshot of their first version.
+        if not await self._uow.console.has_department_version(department.id, department.version):
+            self._uow.console.add(_snapshot(department, "system"))
+        for name in changed:
+            setattr(department, name, getattr(wanted, name))
+        department.version += 1
+        self._uow.console.add(_snapshot(department, actor))
+        self._uow.audit.record(
+            actor,
+            "department.update",
+            entity="department",
+            entity_id=department.id,
+            before={name: getattr(before, name) for name in changed}
+            | {"version": department.version - 1},
+            after={name: getattr(wanted, name) for name in changed}
+            | {"version": department.version},
+        )
+        await self._uow.commit()
+        return department.version
+
+    async def create(self, code: str, wanted: DepartmentFields, *, actor: str) -> DepartmentView:
+        code = code.strip().upper()
+        if not CODE_PATTERN.fullmatch(code):
+            raise DepartmentError(texts.DEPARTMENT_CODE_INVALID)
+        if await self._uow.directory.department(code) is not None:
+            raise DepartmentError(texts.DEPARTMENT_CODE_TAKEN.format(code=code))
+        _check(wanted)
+        department = Department(
+            code=code,
+            name=wanted.name,
+            aliases=list(wanted.aliases),
+            keywords=list(wanted.keywords),
+            duty=wanted.duty,
+            category=wanted.category,
+            active=wanted.active,
+            version=1,
+        )
+        self._uow.directory.add(department)
+        await self._uow.session.flush()
+        self._uow.console.add(_snapshot(department, actor))
+        self._uow.audit.record(
+            actor,
+            "department.create",
+            entity="department",
+            entity_id=department.id,
+            after={"code": code, **_as_dict(wanted), "version": 1},
+        )
+        await self._uow.commit()
+        return _view(department)
+
+    async def versions(self, department_id: int) -> list[VersionView]:
+        """Newest first, each with the fields it changed."""
+        rows = await self._uow.console.department_versions(department_id)
+        views = []
+        for index, row in enumerate(rows):
+            fields = _version_fields(row)
+            older = _version_fields(rows[index + 1]) if index + 1 < len(rows) else None
+            changed = (
+                [name for name in EDITABLE if getattr(older, name) != getattr(fields, name)]
+                if older
+                else []
+            )
+            views.append(VersionView(row.version, fields, row.edited_by, row.created_at, changed))
+        return views
+
+
+def _check(wanted: DepartmentFields) -> None:
+    if not wanted.name.strip():
+        raise DepartmentError(texts.DEPARTMENT_NAME_EMPTY)
+    limits = [
+        ("单位名称", len(wanted.name), MAX_NAME),
+        ("分类", len(wanted.category), MAX_CATEGORY),
+        ("职责", len(wanted.duty), MAX_DUTY),
+        ("别名数量", len(wanted.aliases), MAX_TERMS),
+        ("关键词数量", len(wanted.keywords), MAX_TERMS),
+        ("别名", max(map(len, wanted.aliases), default=0), MAX_TERM),
+        ("关键词", max(map(len, wanted.keywords), default=0), MAX_TERM),
+    ]
+    for label, size, limit in limits:
+        if size > limit:
+            raise DepartmentError(
+                texts.DEPARTMENT_FIELD_TOO_LONG.format(field=label, length=limit)
+            )
+
+
+def _fields(department: Department) -> DepartmentFields:
+    return DepartmentFields(
+        name=department.name,
+        aliases=list(department.aliases or []),
+        keywords=list(department.keywords or []),
+        duty=department.duty or "",
+        category=department.category or "",
+        active=department.active,
+    )
+
+
+def _version_fields(row: DepartmentVersion) -> DepartmentFields:
+    return DepartmentFields(
+        name=row.name,
+        aliases=list(row.aliases or []),
+        keywords=list(row.keywords or []),
+        duty=row.duty or "",
+        category=row.category or "",
+        active=row.active,
+    )
+
+
+def _as_dict(fields: DepartmentFields) -> dict[str, object]:
+    return {name: getattr(fields, name) for name in EDITABLE}
+
+
+def _snapshot(department: Department, actor: str) -> DepartmentVersion:
+    return DepartmentVersion(
+        department_id=department.id,
+        version=department.version,
+        name=department.name,
+        aliases=list(department.aliases or []),
+        keywords=list(department.keywords or []),
+        duty=department.duty or "",
+        category=department.category or "",
+        active=department.active,
+        edited_by=actor,
+    )
+
+
+def _view(department: Department) -> DepartmentView:
+    return DepartmentView(
+        id=department.id,
+        code=department.code,
+        fields=_fields(department),
+        version=department.version,
+        updated_at=department.updated_at,
+    )

@@ -1,0 +1,201 @@
+"""三率 statistics for the admins (人大代表工委): how well departments answer deputies' reports.
+
+Definitions (also shown on the page, see bot/texts/statistics.py):
+- Scope: tickets by creation (dispatch) time in China time (UTC+8), withdrawn tickets excluded;
+  district = the report's district, department = the ticket's current department.
+- 响应率 (response rate) = tickets accepted on time (`accepted_at <= accept_due_at`) / tickets
+  whose acceptance was due (an acceptance deadline is set and either passed or already met).
+- 解决率 (resolution rate) = resolved / handled. Handled: answered or closed. Resolved: status
+  已办结, never reopened (`reopen_count == 0`), and the latest rating is not 不满意.
+- 满意率 (satisfaction rate) = (满意 + 基本满意) / rated, counting each report's latest round only.
+- Overdue: `due_at` passed, neither answered nor closed (withdrawn and returned tickets aside);
+  催办 = `last_urged_at` set, 督办 = `escalated`.
+- Average handling time: hours from ticket creation to its first answer, over answered tickets.
+
+All counting happens in SQL (storage/repositories/statistics.py): one grouped scan gives a
+department × district × month cube, which this module rolls up into the three views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.services.reports import CHINA_TIME
+from bot.services.statistics_deputies import DeputyReport, deputy_report
+from bot.services.statistics_filters import StatsFilter, months_between
+from bot.services.statistics_rates import Rate
+from bot.texts import statistics as texts
+from storage.base import utcnow
+from storage.repositories.statistics import OverdueTicket, Scope, StatisticsRepository, TicketCell
+from storage.uow import UnitOfWork
+
+OVERDUE_LIST_LIMIT = 50
+
+
+@dataclass
+class _Sums:
+    """Additive counts, so cube cells can be summed into any grouping."""
+
+    tickets: int = 0
+    accept_due: int = 0
+    accepted_on_time: int = 0
+    handled: int = 0
+    resolved: int = 0
+    rated: int = 0
+    content: int = 0
+    answered: int = 0
+    handling_seconds: float = 0.0
+    overdue: int = 0
+    overdue_urged: int = 0
+    overdue_escalated: int = 0
+
+    def add(self, cell: TicketCell) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(cell, name))
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One line of a 三率 table: a department, a district, a month, or the total."""
+
+    key: str
+    label: str
+    tickets: int
+    response: Rate
+    resolution: Rate
+    satisfaction: Rate
+    answered: int
+    avg_handling_hours: float | None
+    overdue: int
+    overdue_urged: int
+    overdue_escalated: int
+
+    @classmethod
+    def of(cls, key: str, label: str, sums: _Sums) -> RateRow:
+        hours = sums.handling_seconds / sums.answered / 3600 if sums.answered else None
+        return cls(
+            key=key,
+            label=label,
+            tickets=sums.tickets,
+            response=Rate(sums.accepted_on_time, sums.accept_due),
+            resolution=Rate(sums.resolved, sums.handled),
+            satisfaction=Rate(sums.content, sums.rated),
+            answered=sums.answered,
+            avg_handling_hours=hours,
+            overdue=sums.overdue,
+            overdue_urged=sums.overdue_urged,
+            overdue_escalated=sums.overdue_escalated,
+        )
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    number: str
+    summary: str
+    department: str
+    district: str
+    due_at: datetime  # China time
+    overdue_hours: float
+    urged: bool
+    escalated: bool
+
+
+@dataclass(frozen=True)
+class RatesReport:
+    filter: StatsFilter
+    generated_at: datetime  # China time
+    total: RateRow
+    by_department: list[RateRow]
+    by_district: list[RateRow]
+    by_month: list[RateRow]
+    overdue: list[OverdueItem] = field(default_factory=list)
+
+
+class StatisticsService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._repo = StatisticsRepository(uow.session)
+
+    async def rates(self, flt: StatsFilter, *, now: datetime | None = None) -> RatesReport:
+        now = now or utcnow()
+        scope = to_scope(flt)
+        cells = await self._repo.ticket_cube(scope, now)
+        departments = await self._repo.department_names()
+        districts = await self._repo.district_names()
+        overdue = await self._repo.overdue_tickets(scope, now, OVERDUE_LIST_LIMIT)
+        total = _Sums()
+        for cell in cells:
+            total.add(cell)
+        months = sorted({cell.month for cell in cells})
+        month_keys = months_between(months[0], months[-1]) if months else []
+        return RatesReport(
+            filter=flt,
+            generated_at=now.astimezone(CHINA_TIME),
+            total=RateRow.of("total", texts.TOTAL, total),
+            by_department=_group(
+                cells, lambda c: c.department_id, _namer(departments, texts.NO_DEPARTMENT)
+            ),
+            by_district=_group(
+                cells, lambda c: c.district_id, _namer(districts, texts.NO_DISTRICT)
+            ),
+            by_month=_by_month(cells, month_keys),
+            overdue=[_overdue_item(t, departments, districts, now) for t in overdue],
+        )
+
+    async def deputies(self, flt: StatsFilter) -> DeputyReport:
+        """Deputy 履职: reports filed in the period (drafts and withdrawn ones aside)."""
+        return deputy_report(await self._repo.deputy_cube(to_scope(flt)))
+
+
+def to_scope(flt: StatsFilter) -> Scope:
+    """China-time calendar days → a half-open UTC interval the indexes can use."""
+    return Scope(
+        start=_china_midnight(flt.start) if flt.start else None,
+        end=_china_midnight(date.fromordinal(flt.end.toordinal() + 1)) if flt.end else None,
+        district_id=flt.district_id,
+        department_id=flt.department_id,
+    )
+
+
+def _china_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME)
+
+
+def _namer(names: dict[int, str], missing: str) -> Callable[[int | None], str]:
+    return lambda key: missing if key is None else names.get(key, f"#{key}")
+
+
+def _group(
+    cells: Iterable[TicketCell],
+    key: Callable[[TicketCell], int | None],
+    label: Callable[[int | None], str],
+) -> list[RateRow]:
+    """Sum cells by `key`; the busiest groups first, ties by label."""
+    sums: dict[int | None, _Sums] = {}
+    for cell in cells:
+        sums.setdefault(key(cell), _Sums()).add(cell)
+    rows = [RateRow.of(str(k or ""), label(k), s) for k, s in sums.items()]
+    return sorted(rows, key=lambda row: (-row.tickets, row.label))
+
+
+def _by_month(cells: Iterable[TicketCell], months: list[str]) -> list[RateRow]:
+    sums = {month: _Sums() for month in months}  # months without tickets stay as empty rows
+    for cell in cells:
+        sums[cell.month].add(cell)
+    return [RateRow.of(month, month, sums[month]) for month in months]
+
+
+def _overdue_item(
+    ticket: OverdueTicket, departments: dict[int, str], districts: dict[int, str], now: datetime
+) -> OverdueItem:
+    return OverdueItem(
+        number=ticket.number,
+        summary=ticket.summary,
+        department=_namer(departments, texts.NO_DEPARTMENT)(ticket.department_id),
+        district=_namer(districts, texts.NO_DISTRICT)(ticket.district_id),
+        due_at=ticket.due_at.astimezone(CHINA_TIME),
+        overdue_hours=(now - ticket.due_at).total_seconds() / 3600,
+        urged=ticket.urged,
+        escalated=ticket.escalated,
+    )

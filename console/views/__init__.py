@@ -1,0 +1,1 @@
+"""One module per console feature; each exposes `pages` (a `ConsolePages`)."""

@@ -1,0 +1,108 @@
+"""The deputy registry (代表信息库, admins only: phone numbers are personal data): search,
+import/export CSV/XLSX through the CLI's own service, deactivate / reactivate / unbind."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.services.console_auth import Role
+from bot.services.deputy_admin import DeputyAdminError, DeputyAdminService, DeputyQuery
+from console import texts
+from console.context import PREFIX, identity, uow
+from console.forms import FormError, page_number, text
+from console.pages import ConsolePages
+from console.render import error_page, redirect, render
+
+pages = ConsolePages()
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_YES_NO = {"yes": True, "no": False}
+_ACTIONS = {
+    "deactivate": (DeputyAdminService.deactivate, texts.DEPUTY_DEACTIVATED),
+    "reactivate": (DeputyAdminService.reactivate, texts.DEPUTY_REACTIVATED),
+    "unbind": (DeputyAdminService.unbind, texts.DEPUTY_UNBOUND),
+}
+
+
+@pages.get("/deputies", role=Role.ADMIN, nav="代表信息库", order=40)
+async def deputies(request: web.Request) -> web.Response:
+    query = DeputyQuery(
+        term=text(request.query, "q", limit=64),
+        bound=_YES_NO.get(text(request.query, "bound", limit=3)),
+        active=_YES_NO.get(text(request.query, "active", limit=3)),
+    )
+    try:
+        number = page_number(request.query)
+    except FormError as error:
+        return error_page(request, 400, str(error))
+    return render(
+        request,
+        "deputies.html",
+        title="代表信息库",
+        page=await DeputyAdminService(uow(request)).search(query, number),
+        query=query,
+        filters={k: text(request.query, k, limit=3) for k in ("bound", "active")},
+    )
+
+
+@pages.get("/deputies/export", role=Role.ADMIN)
+async def export(request: web.Request) -> web.StreamResponse:
+    fmt = text(request.query, "format", limit=8) or "xlsx"
+    try:
+        found = await DeputyAdminService(uow(request)).export(fmt, actor=identity(request).actor)
+    except DeputyAdminError as error:
+        return error_page(request, 400, str(error))
+    return web.Response(
+        body=found.data,
+        content_type=CONTENT_TYPES[fmt],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "Cache-Control": "no-store",  # personal data: never kept by a shared cache
+        },
+    )
+
+
+@pages.post("/deputies/import", role=Role.ADMIN)
+async def import_registry(request: web.Request) -> web.StreamResponse:
+    upload = (await request.post()).get("file")
+    if not isinstance(upload, web.FileField) or not upload.filename:
+        return error_page(request, 400, texts.REGISTRY_FILE_MISSING)
+    result = await DeputyAdminService(uow(request)).import_upload(
+        upload.filename, upload.file.read(), actor=identity(request).actor
+    )
+    if not result.ok:
+        return render(
+            request,
+            "deputies_import.html",
+            status=400,
+            title="导入失败",
+            filename=upload.filename,
+            errors=[str(error) for error in result.errors],
+        )
+    raise redirect(
+        f"{PREFIX}/deputies",
+        texts.REGISTRY_IMPORTED.format(
+            created=result.created, updated=result.updated, unchanged=result.unchanged
+        ),
+    )
+
+
+@pages.post(r"/deputies/{id:\d+}/{action:(deactivate|reactivate|unbind)}", role=Role.ADMIN)
+async def change(request: web.Request) -> web.StreamResponse:
+    method, flash = _ACTIONS[request.match_info["action"]]
+    try:
+        name = await method(
+            DeputyAdminService(uow(request)),
+            int(request.match_info["id"]),
+            actor=identity(request).actor,
+        )
+    except DeputyAdminError as error:
+        return error_page(request, 404, str(error))
+    back = text(await request.post(), "back", limit=500)
+    # Back to the same search page, never anywhere else.
+    target = back if back.startswith(f"{PREFIX}/deputies") and "//" not in back else None
+    raise redirect(target or f"{PREFIX}/deputies", flash.format(name=name))

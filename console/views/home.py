@@ -1,0 +1,19 @@
+"""The front page: what is waiting for the signed-in person."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.services.console_auth import Role
+from bot.services.console_overview import overview
+from console.context import identity, uow
+from console.pages import ConsolePages
+from console.render import render
+
+pages = ConsolePages()
+
+
+@pages.get("/", nav="首页", order=0)
+async def home(request: web.Request) -> web.Response:
+    counts = await overview(uow(request), with_dead_letters=identity(request).can(Role.ADMIN))
+    return render(request, "home.html", title="首页", overview=counts)

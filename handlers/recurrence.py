@@ -1,0 +1,53 @@
+"""复发 回访: the deputy's answer to "did the problem come back?" (已解决 / 复发了).
+
+Only the report's own deputy may answer (the service checks it); a stale, forged or replayed
+button is answered in Chinese on the button and changes nothing."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.services.deputies import DeputyView
+from bot.services.recurrence import RecurrenceOutcome, RecurrenceService
+from bot.texts import deadlines as dtx
+from bot.texts import reports as rt
+from handlers.recurrence_keyboards import RecurrenceAction
+from storage.uow import UnitOfWork
+
+# Refusals shown as an alert on the button; an accepted answer gets a message in the chat.
+_REFUSALS: dict[RecurrenceOutcome, str] = {
+    RecurrenceOutcome.ALREADY_ANSWERED: dtx.RECURRENCE_ALREADY_ANSWERED,
+    RecurrenceOutcome.STALE: dtx.RECURRENCE_STALE,
+    RecurrenceOutcome.NOT_FOUND: rt.NOT_YOUR_REPORT,
+}
+_ANSWERS = {
+    RecurrenceOutcome.RESOLVED: dtx.resolved,
+    RecurrenceOutcome.REOPENED: dtx.recurred,
+    RecurrenceOutcome.ESCALATED: dtx.recurred_for_staff,
+}
+
+
+async def recurrence_button(
+    query: CallbackQuery, callback_data: RecurrenceAction, deputy: DeputyView, uow: UnitOfWork
+) -> None:
+    result = await RecurrenceService(uow).answer(
+        deputy.id,
+        callback_data.report_id,
+        callback_data.round,
+        recurred=callback_data.recurred,
+        actor=f"tg:{query.from_user.id}",
+    )
+    if result.outcome in _REFUSALS:
+        await query.answer(_REFUSALS[result.outcome], show_alert=True)
+        return
+    await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        await message.edit_reply_markup(reply_markup=None)  # answered: the buttons are spent
+        await message.answer(_ANSWERS[result.outcome](result.number))
+
+
+def register(router: Router) -> None:
+    """Adds the 回访 button handler to the (deputy-only) reports router."""
+    router.callback_query.register(recurrence_button, RecurrenceAction.filter())
