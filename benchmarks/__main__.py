@@ -6,7 +6,7 @@ import asyncio
 import runpy
 from pathlib import Path
 
-from benchmarks import bot_bench
+from benchmarks import bot_bench, outbox_bench
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     classifier = Path(__file__).with_name("classifier_bench.py")
     if classifier.exists():
         runpy.run_path(str(classifier), run_name="__main__")
+    asyncio.run(outbox_bench.main())
 
 
 if __name__ == "__main__":

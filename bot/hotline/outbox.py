@@ -25,6 +25,7 @@ from bot.hotline.gateway import (
     TicketRequest,
 )
 from bot.services.deadlines import DeadlinePolicy
+from bot.services.report_history import withdraw_message
 from storage.base import utcnow
 from storage.models import OutboxKind, OutboxMessage, OutboxStatus, ReportStatus, Ticket
 from storage.repositories.tickets import OutboxRepository
@@ -281,6 +282,9 @@ class OutboxWorker:
                         ),
                     )
                 )
+                if report.status == ReportStatus.WITHDRAWN:
+                    # Withdrawn while this create was on its way: the hotline must cancel it.
+                    uow.reports.add(withdraw_message(report.id))
             message.attempts += 1
             self._settle(message, OutboxStatus.DELIVERED)
             await uow.commit()

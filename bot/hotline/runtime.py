@@ -61,6 +61,11 @@ class HotlineRuntime:
             # 预警, automatic 催办/督办 and the 复发 question: bot/services/deadline_watch.py.
             jobs = deadline_jobs(settings, self._uow_factory, self._notifier, self._deadlines())
             self._tasks.append(asyncio.create_task(jobs.run_forever(self._stop)))
+        telegram = settings.hotline_adapter == "telegram"
+        if telegram and (deliver_only or self._bot is None or self._notifier is None):
+            # Operators act in the bot's own chat: no other process can deliver there.
+            log.error("HOTLINE_ADAPTER=telegram delivers inside `python -m bot` only")
+            return
         gateway = await self._gateway()
         if gateway is None:
             log.warning(
@@ -71,7 +76,9 @@ class HotlineRuntime:
         deliver_only = deliver_only or self._notifier is None
         if not deliver_only and settings.hotline_adapter == "open311":
             self._start_open311_poller()  # Open311 has no callbacks: its status is polled
-        if deliver_only or settings.outbox_worker_in_bot:
+        if telegram and not settings.outbox_worker_in_bot:
+            log.warning("OUTBOX_WORKER_IN_BOT=false ignored: HOTLINE_ADAPTER=telegram needs it")
+        if deliver_only or settings.outbox_worker_in_bot or telegram:
             self.worker = OutboxWorker(
                 self._uow_factory,
                 gateway,
@@ -100,11 +107,7 @@ class HotlineRuntime:
 
     def _telegram_gateway(self) -> TelegramHotlineAdapter:
         chat_id = self._settings.operators_chat()
-        if self._bot is None or self._notifier is None:
-            raise RuntimeError(
-                "HOTLINE_ADAPTER=telegram posts through the bot itself: deliver the outbox "
-                "inside `python -m bot`, not in `python -m bot worker`"
-            )
+        assert self._bot is not None and self._notifier is not None  # start() checked
         return TelegramHotlineAdapter(
             self._bot, chat_id, self._uow_factory, self._notifier, deadlines=self._deadlines()
         )

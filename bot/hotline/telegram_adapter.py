@@ -137,7 +137,7 @@ class TelegramHotlineAdapter:
         return TicketReceipt(external_id=external_id, status=ReportStatus.SUBMITTED)
 
     async def urge(self, external_id: str, note: str) -> None:
-        located = await self._locate(external_id, CardKind.CREATE)
+        located = await self._locate(external_id, None)
         await self._send(otx.urge(external_id, note), reply_to=located.current)
 
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
@@ -183,11 +183,12 @@ class TelegramHotlineAdapter:
         )
 
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
-        located = await self._locate(external_id, CardKind.CREATE, status=ReportStatus.WITHDRAWN)
+        # The card keeps its title (new, 改派…); it now reads 已撤回 and has no buttons left.
+        located = await self._locate(external_id, None, status=ReportStatus.WITHDRAWN)
         if _find(located.posted, CardKind.WITHDRAW, idempotency_key) is not None:
             return
         current = located.current
-        if current is not None:  # the card now reads 已撤回 and has no buttons left
+        if current is not None:
             await self._edit(current, otx.card(located.view), None)
         message = await self._send(otx.withdrawn(external_id, reason), reply_to=current)
         notice = PostedCard(self.chat_id, message.message_id, CardKind.WITHDRAW, idempotency_key)
@@ -198,13 +199,14 @@ class TelegramHotlineAdapter:
     async def _locate(
         self,
         external_id: str,
-        kind: str,
+        kind: str | None,
         *,
         status: str | None = None,
         department_code: str | None = None,
         estimate: bool = False,
     ) -> _Located:
-        """The report behind `external_id`, its cards, and how a card of `kind` would read."""
+        """The report behind `external_id`, its cards, and how a card of `kind` (None: of the
+        current card's kind) would read."""
         async with self._uow_factory() as uow:
             book = CardBook(uow)
             report = await book.report(external_id)

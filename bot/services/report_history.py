@@ -110,19 +110,12 @@ class ReportHistoryService:
             return WithdrawOutcome.TOO_LATE
         before = report.status
         report.status = ReportStatus.WITHDRAWN
-        pending = await self._uow.reports.pending_outbox(report.id)
-        for message in pending:
-            message.status = OutboxStatus.CANCELLED
-        if not pending and await self._uow.reports.ticket(report.id) is not None:
-            # The hotline already holds a ticket: ask it to cancel.
-            self._uow.reports.add(
-                OutboxMessage(
-                    kind=OutboxKind.WITHDRAW,
-                    idempotency_key=f"withdraw-{report.id}",
-                    report_id=report.id,
-                    payload={"reason": WITHDRAW_REASON},
-                )
-            )
+        for message in await self._uow.reports.pending_outbox(report.id):
+            message.status = OutboxStatus.CANCELLED  # an undelivered ticket or 催办 is moot now
+        ticket = await self._uow.reports.ticket(report.id)
+        if ticket is not None and ticket.external_id:
+            # The hotline holds a ticket (a 催办 still queued must not hide it): ask it to cancel.
+            self._uow.reports.add(withdraw_message(report.id))
         self._uow.audit.record(
             actor,
             "report.withdraw",
@@ -163,3 +156,13 @@ class ReportHistoryService:
         if report.status == ReportStatus.WITHDRAWN:
             entries.append(TimelineEntry(report.updated_at, ReportStatus.WITHDRAWN.value, ""))
         return sorted(entries, key=lambda entry: entry.at)
+
+
+def withdraw_message(report_id: int) -> OutboxMessage:
+    """Asks the hotline to cancel the ticket of a report its deputy withdrew."""
+    return OutboxMessage(
+        kind=OutboxKind.WITHDRAW,
+        idempotency_key=f"withdraw-{report_id}",
+        report_id=report_id,
+        payload={"reason": WITHDRAW_REASON},
+    )

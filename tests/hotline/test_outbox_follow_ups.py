@@ -1,13 +1,19 @@
-"""The outbox worker's follow-ups of a ticket the hotline holds: 重办 (reopen) and 催办 (urge)."""
+"""The outbox worker's follow-ups of a ticket the hotline holds: 重办, 催办, 改派 and 撤回."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import aiohttp
 from sqlalchemy import select
 
-from storage.models import OutboxMessage, OutboxStatus, Ticket
+from bot.hotline.gateway import TicketReceipt, TicketRequest
+from bot.hotline.http_adapter import HttpHotlineAdapter
+from bot.hotline.outbox import OutboxWorker
+from bot.services.report_history import ReportHistoryService, WithdrawOutcome
+from storage.models import OutboxMessage, OutboxStatus, Report, Ticket
 from storage.uow import UnitOfWorkFactory
-from tests.hotline.conftest import Clock, FileReport, StartIntake, make_worker
+from tests.hotline.conftest import SECRET, Clock, FileReport, StartIntake, make_worker
 
 
 async def _queue(uow_factory: UnitOfWorkFactory, report_id: int, kind: str, **payload: str) -> int:
@@ -149,3 +155,40 @@ async def test_a_withdrawal_closes_the_unaccepted_ticket_at_the_intake(
     await worker.run_once()
     message = await _message(seeded, refused)
     assert message.status == OutboxStatus.DEAD and "409" in (message.last_error or "")
+
+
+class WithdrawnInFlight(HttpHotlineAdapter):
+    """The deputy presses 撤回 while the create is on the wire: sent, its reply not yet back."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, *args: Any) -> None:
+        super().__init__(*args)
+        self._uow_factory = uow_factory
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
+        receipt = await super().create_ticket(request)
+        async with self._uow_factory() as uow:
+            report = await uow.session.scalar(select(Report))
+            assert report is not None
+            outcome = await ReportHistoryService(uow).withdraw(report.deputy_id, report.id, "test")
+            assert outcome == WithdrawOutcome.WITHDRAWN
+        return receipt
+
+
+async def test_a_report_withdrawn_while_its_ticket_is_being_created_is_withdrawn_there_too(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    await file_report()
+    server = await start()
+    racing = WithdrawnInFlight(seeded, http, server.base_url, SECRET)
+    worker = OutboxWorker(seeded, racing, clock=clock)
+    assert await worker.run_once() == 1  # the create: its ticket is recorded, 撤回 queued
+    assert await worker.run_once() == 1  # the 撤回 reaches the hotline
+    remote = await server.store.get(await _ticket_no(seeded))
+    assert remote is not None and remote["status"] == "已撤回"
+    async with seeded() as uow:
+        statuses = sorted(m.status for m in await uow.session.scalars(select(OutboxMessage)))
+    assert statuses == [OutboxStatus.DELIVERED, OutboxStatus.DELIVERED]

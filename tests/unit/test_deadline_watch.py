@@ -298,3 +298,22 @@ async def test_a_reopened_ticket_gets_a_fresh_deadline_not_an_old_overdue(
     ticket = await ticket_of(uow_factory, report_id)
     assert ticket.due_at == at("2026-12-24 17:30")  # 咨询: three working days from now
     assert await outbox(uow_factory) == []
+
+
+async def test_warning_then_urge_then_escalation_each_exactly_once(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    report_id = await seed_ticket(uow_factory, at("2026-11-25 10:00"))  # due Mon 11-30 17:30
+    notifier = RecordingNotifier()
+    watch = DeadlineWatch(uow_factory, notifier, warning_hours=4)
+    moments = ["2026-11-30 13:45", "2026-11-30 15:00", "2026-11-30 17:31", "2026-12-01 09:00"]
+    passes = [await watch.run_once(at(moment)) for moment in moments * 2]
+    assert [(p.warnings, p.overdue) for p in passes] == [(1, 0), (0, 0), (0, 1)] + [(0, 0)] * 5
+    stages = [m.idempotency_key.split("-")[1] for m in await outbox(uow_factory)]
+    assert stages == ["warning", "overdue"]  # 预警, then the automatic 催办
+    assert await audit_actions(uow_factory) == [
+        "ticket.deadline_warning",
+        "ticket.deadline_overdue",
+    ]
+    assert (await ticket_of(uow_factory, report_id)).escalated  # 督办
+    assert len(notifier.sent) == 1  # the deputy hears of it once
