@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,6 +122,15 @@ async def databases(kind: str) -> AsyncIterator[tuple[str, str] | None]:
         await admin.close()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU a process has used so far (Linux /proc); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -139,7 +149,8 @@ async def _spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subpr
 
 
 @asynccontextmanager
-async def intake_process(db_url: str) -> AsyncIterator[str]:
+async def intake_process(db_url: str) -> AsyncIterator[tuple[str, int]]:
+    """The intake's base URL and process id (for its CPU figure)."""
     port = _free_port()
     process = await _spawn("-m", "intake", "--port", str(port), "--db", db_url, "--secret", SECRET)
     url = f"http://127.0.0.1:{port}"
@@ -153,7 +164,7 @@ async def intake_process(db_url: str) -> AsyncIterator[str]:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         await process.wait()
@@ -173,7 +184,14 @@ async def _until_delivered(uow_factory: UnitOfWorkFactory, count: int) -> None:
             await asyncio.sleep(0.05)
 
 
-async def throughput(our_url: str, intake_url: str, workers: int) -> float:
+@dataclass(frozen=True)
+class Throughput:
+    tickets_per_second: float
+    worker_cpu_ms: float | None  # per ticket, all worker processes together
+    intake_cpu_ms: float | None  # per ticket, the intake process
+
+
+async def throughput(our_url: str, intake_url: str, intake_pid: int, workers: int) -> Throughput:
     """Tickets per second, from the moment the queued messages fall due."""
     _, uow_factory = await open_database(our_url)
     await seed_reports(uow_factory, THROUGHPUT_REPORTS, due_in=timedelta(hours=1))
@@ -187,18 +205,35 @@ async def throughput(our_url: str, intake_url: str, workers: int) -> float:
         "OUTBOX_CONCURRENCY": "16",
     }
     processes = [await _spawn("-m", "bot", "worker", env=env) for _ in range(workers)]
+    pids = [intake_pid, *(p.pid for p in processes)]
     try:
         await asyncio.sleep(6)  # the workers' start-up is not what is measured
+        before = [cpu_seconds(pid) for pid in pids]
         async with uow_factory() as uow:
             await uow.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
             await uow.commit()
         started = time.perf_counter()
         await _until_delivered(uow_factory, THROUGHPUT_REPORTS)
-        return THROUGHPUT_REPORTS / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        used = [_used(b, cpu_seconds(pid)) for b, pid in zip(before, pids, strict=True)]
+        worker_cpu = None if None in used[1:] else sum(u or 0.0 for u in used[1:])
+        return Throughput(
+            THROUGHPUT_REPORTS / elapsed,
+            _per_ticket(worker_cpu),
+            _per_ticket(used[0]),
+        )
     finally:
         for process in processes:
             process.terminate()
             await process.wait()
+
+
+def _used(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def _per_ticket(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1000 / THROUGHPUT_REPORTS
 
 
 async def latency(our_url: str, intake_url: str) -> list[float]:
@@ -239,16 +274,22 @@ async def run_backend(kind: str, workers: int) -> None:
         if urls is None:
             return
         our_url, intake_db = urls
-        async with intake_process(intake_db) as intake_url:
-            rate = await throughput(our_url, intake_url, workers)
+        async with intake_process(intake_db) as (intake_url, intake_pid):
+            result = await throughput(our_url, intake_url, intake_pid, workers)
             print(
-                f"  {label}: {rate:,.0f} tickets/s delivered "
-                f"({THROUGHPUT_REPORTS} reports, {workers} worker process(es))"
+                f"  {label}: {result.tickets_per_second:,.0f} tickets/s delivered "
+                f"({THROUGHPUT_REPORTS} reports, {workers} worker process(es), "
+                f"{os.cpu_count()} CPU cores)"
             )
+            if result.worker_cpu_ms is not None and result.intake_cpu_ms is not None:
+                print(
+                    f"    CPU per ticket: workers {result.worker_cpu_ms:.2f} ms, "
+                    f"intake {result.intake_cpu_ms:.2f} ms (the database server not counted)"
+                )
     async with databases(kind) as urls:
         assert urls is not None
         our_url, intake_db = urls
-        async with intake_process(intake_db) as intake_url:
+        async with intake_process(intake_db) as (intake_url, _pid):
             waits = await latency(our_url, intake_url)
             print(
                 f"  {label}: 确认提交 → ticket P50 {statistics.median(waits):.1f} ms, "

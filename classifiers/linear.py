@@ -70,8 +70,8 @@ class LinearModel:
         self, terms: list[str], tf: np.ndarray, known: np.ndarray, rows: np.ndarray
     ) -> Vector:
         """The Vector of a report whose ``terms`` have raw counts ``tf``: ``known`` are the
-        positions of the terms this model knows, ``rows`` their matrix rows. Same order and
-        arithmetic as in training, so scores are reproducible to the last bit."""
+        positions of the terms this model knows, ``rows`` their matrix rows. The Scorer finds
+        these for both models at once; ``vectorize`` gives the same bits for one model."""
         if not len(known):
             return Vector(rows, np.zeros(0), [], terms)
         values = (1.0 + np.log(tf[known])) * self._idf[rows]
@@ -94,9 +94,10 @@ class LinearModel:
         """The ``top`` positive per-term contributions to each class in ``wanted``."""
         if not len(vec.rows) or not wanted:
             return {ci: [] for ci in wanted}
-        sub = self._matrix[np.ix_(vec.rows, np.asarray(wanted))] * vec.values[:, None]
+        # rows x wanted columns by broadcasting: the same products as np.ix_, in half the time
+        sub = self._matrix[vec.rows[:, None], wanted] * vec.values[:, None]
         order = np.argsort(-sub, axis=0, kind="stable")[:top].T.tolist()
-        cols = np.round(sub.T, 4).tolist()  # evidence shows 4 decimals
+        cols = sub.T.round(4).tolist()  # evidence shows 4 decimals
         out = {}
         for col, ci in enumerate(wanted):
             values = cols[col]

@@ -41,12 +41,13 @@ class PlaceFinder:
             self._names[d.name] = (None, d.name, "district")
             for alias in d.aliases:
                 self._names[alias] = (None, d.name, "short" if len(alias) <= 2 else "district")
-        # first character -> name lengths starting with it, longest first: most characters
-        # start no place name, so the scan skips them with one dict lookup
+        # first character -> name lengths starting with it, longest first; most characters
+        # start no place name, and a regex over the first characters skips them in C
         starts: dict[str, set[int]] = {}
         for name in self._names:
             starts.setdefault(name[0], set()).add(len(name))
         self._starts = {c: sorted(ls, reverse=True) for c, ls in starts.items()}
+        self._first = re.compile("[" + "".join(re.escape(c) for c in sorted(starts)) + "]")
 
     def find(
         self, text: str, location: tuple[float, float] | None = None
@@ -57,8 +58,9 @@ class PlaceFinder:
         best: tuple[int, int, str | None, str] | None = None  # (rank, position, town, district)
         n = len(text)
         starts = self._starts
-        for i, ch in enumerate(text):
-            for length in starts.get(ch, ()):
+        for m in self._first.finditer(text):
+            i = m.start()
+            for length in starts[m.group()]:
                 hit = self._names.get(text[i : i + length]) if i + length <= n else None
                 if hit is None:
                     continue

@@ -31,8 +31,11 @@ class Segmenter:
         # jieba scores a word as log(freq) - logtotal; an unknown single character as
         # log(1) - logtotal. Precomputing the same expression keeps every float identical.
         self._unknown = math.log(1) - logtotal
+        # One float per distinct frequency (a few thousand, not 500k): quicker to build,
+        # smaller, and the lookups touch fewer cache lines.
+        by_freq = {f: math.log(f) - logtotal for f in set(tokenizer.FREQ.values()) if f}
         self._words: dict[str, float] = {
-            w: (math.log(f) - logtotal if f else _NAN) for w, f in tokenizer.FREQ.items()
+            w: by_freq[f] if f else _NAN for w, f in tokenizer.FREQ.items()
         }
 
     def __len__(self) -> int:

@@ -128,18 +128,33 @@ _DEFUSERS = (
     "去年",
 )
 _WINDOW = 8
+# Most reports hold no hazard cue at all: one regex search rules them all out at once.
+_ANY_URGENT = re.compile(
+    "|".join(re.escape(c) for c in (*(c for e in EMERGENCIES for c in e[0]), *URGENT_NO_NUMBER))
+)
+
+_CUES = [(kind, cue) for kind, cues in APPEAL_CUES.items() for cue in cues]
+_CUES_BY_FIRST = {
+    ch: [i for i, (_, cue) in enumerate(_CUES) if cue[0] == ch] for ch in {c[0] for _, c in _CUES}
+}
+
+
+def _cues_starting_in(part: str) -> list[tuple[str, str]]:
+    """The cues whose first character occurs in ``part``, in APPEAL_CUES order: counting
+    only these (a tenth of them) gives the same scores and evidence at a fraction of the cost."""
+    found = _CUES_BY_FIRST.keys() & set(part)
+    return [_CUES[i] for i in sorted(i for ch in found for i in _CUES_BY_FIRST[ch])]
 
 
 def appeal_type(title: str, text: str) -> tuple[AppealType, list[Evidence]]:
     score: dict[str, float] = dict.fromkeys(_ORDER, 0.0)
     evidence: list[Evidence] = []
     for part, weight in ((title, 2.0), (text, 1.0)):
-        for kind, cues in APPEAL_CUES.items():
-            for cue in cues:
-                n = part.count(cue)
-                if n:
-                    score[kind] += weight * min(n, 3)
-                    evidence.append(Evidence(cue, kind, weight * min(n, 3), "cue"))
+        for kind, cue in _cues_starting_in(part):
+            n = part.count(cue)
+            if n:
+                score[kind] += weight * min(n, 3)
+                evidence.append(Evidence(cue, kind, weight * min(n, 3), "cue"))
         if _QUESTION.search(part):
             score["咨询"] += 0.5 * weight
             evidence.append(Evidence("？", "咨询", 0.5 * weight, "cue"))
@@ -168,6 +183,8 @@ def urgency(title: str, text: str) -> tuple[Urgency, list[Evidence], Emergency |
     full = f"{title}\n{text}"
     evidence: list[Evidence] = []
     emergency: Emergency | None = None
+    if not _ANY_URGENT.search(full):
+        return "一般", evidence, emergency
     for cues, number, advice in EMERGENCIES:
         for cue in cues:
             if _find_live(full, cue):

@@ -161,7 +161,7 @@ class TicketStore:
         now = utcnow()
         media: list[dict[str, Any]] = [{"url": url} for url in new.media_urls]
         values = {
-            "ticket_no": f"tmp-{uuid.uuid4().hex}",
+            "ticket_no": f"tmp-{uuid.uuid4().hex[:24]}",  # fits the column; replaced below
             "idempotency_key": new.idempotency_key,
             "source": new.source,
             "report_number": new.report_number,

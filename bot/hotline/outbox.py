@@ -134,20 +134,6 @@ class OutboxWorker:
         await asyncio.gather(*(drain() for _ in range(min(self._concurrency, len(queue)))))
         return len(claimed)
 
-    async def retry_dead(self, message_id: int | None = None) -> int:
-        """Requeue one dead message (or all of them) for an immediate fresh start."""
-        async with self._uow_factory() as uow:
-            messages = await OutboxRepository(uow.session).dead(message_id)
-            for message in messages:
-                message.status = OutboxStatus.PENDING
-                message.attempts = 0
-                message.next_attempt_at = self._clock()
-                message.locked_until = None
-            await uow.commit()
-        if messages:
-            self.wake()
-        return len(messages)
-
     async def _deliver(self, message_id: int) -> None:
         async with self._uow_factory() as uow:
             message = await OutboxRepository(uow.session).get(message_id)
@@ -218,21 +204,26 @@ class OutboxWorker:
     async def _prepare_ticket(
         self, uow: UnitOfWork, message: OutboxMessage
     ) -> TicketRequest | _Skip:
-        report = await uow.reports.get(message.report_id or 0)
-        if report is None:
+        context = await OutboxRepository(uow.session).ticket_context(message.report_id or 0)
+        if context is None:
             return _Skip(OutboxStatus.DEAD, "report not found")
+        report, department, deputy, district = (
+            context.report,
+            context.department,
+            context.deputy,
+            context.district,
+        )
         if report.status == ReportStatus.WITHDRAWN:
             return _Skip(OutboxStatus.CANCELLED, "report withdrawn")
-        if await uow.reports.ticket(report.id) is not None:
+        if context.has_ticket:
             return _Skip(OutboxStatus.DELIVERED)  # an earlier attempt's ticket is recorded
-        department = await uow.directory.department_by_id(report.department_id)
-        deputy = await uow.deputies.get(report.deputy_id)
         if department is None or deputy is None:
             return _Skip(OutboxStatus.DEAD, "report has no department or deputy")
-        district = await uow.directory.district(report.district_id)
         photos = tuple(
             PhotoFile(path=Path(photo.local_path), filename=f"{report.number}-{n}.jpg")
-            for n, photo in enumerate(await uow.reports.photos(report.id), start=1)
+            for n, photo in enumerate(
+                await uow.reports.photos(report.id) if context.has_photos else (), start=1
+            )
             if photo.local_path
         )
         return TicketRequest(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.hotline.gateway import TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
+from bot.services.dead_letters import DeadLetterService
 from storage.models import OutboxMessage, OutboxStatus, Ticket
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (
@@ -123,7 +124,8 @@ async def test_after_max_attempts_the_message_is_dead_until_an_admin_retries_it(
 
     server = await start()
     worker = make_worker(seeded, http, server.base_url, clock, max_attempts=2)
-    assert await worker.retry_dead() == 1
+    async with seeded() as uow:  # the admin's 重试 on the dead-letters page
+        assert await DeadLetterService(uow, clock).retry(actor="console:admin") == 1
     assert await worker.run_once() == 1
     [message] = await outbox(seeded)
     assert message.status == OutboxStatus.DELIVERED

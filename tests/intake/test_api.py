@@ -9,9 +9,9 @@ import time
 import aiohttp
 import pytest
 
-from intake import RunningIntake
+from intake import RunningIntake, start_intake
 from intake.api import OPENAPI_PATH
-from tests.intake.conftest import api_call, create_ticket, ticket_body
+from tests.intake.conftest import SECRET, Receiver, api_call, create_ticket, ticket_body
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -150,3 +150,29 @@ def test_openapi_document_parses_where_yaml_is_installed() -> None:
         document["paths"]
     )
     assert "ticketEvent" in document["webhooks"]
+
+
+async def test_the_intake_runs_on_postgresql_too(
+    http: aiohttp.ClientSession, postgres_url: str, receiver: Receiver
+) -> None:
+    """The reference intake with a PostgreSQL database: concurrent idempotent creates make one
+    ticket each, and the operator's actions move it on (row locks instead of SQLite's lock)."""
+    running = await start_intake(db_url=postgres_url, secret=SECRET, callback_url=receiver.url)
+    try:
+        url = f"{running.base_url}/api/v1/tickets"
+        results = await asyncio.gather(
+            *(
+                api_call(
+                    http, "POST", url, ticket_body(report_number=f"R-{n % 3}"), key=f"k-{n % 3}"
+                )
+                for n in range(12)
+            )
+        )
+        assert sorted(status for status, _ in results) == [200] * 9 + [201] * 3
+        assert len({data["ticket_id"] for _, data in results}) == 3
+        ticket_no = results[0][1]["ticket_id"]
+        await running.store.act(ticket_no, "accept", operator="话务员")
+        ticket = await running.store.get(ticket_no)
+        assert ticket is not None and ticket["status"] == "已受理"
+    finally:
+        await running.close()
