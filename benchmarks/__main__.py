@@ -6,7 +6,7 @@ import asyncio
 import runpy
 from pathlib import Path
 
-from benchmarks import bot_bench, outbox_bench
+from benchmarks import bot_bench, console_bench, outbox_bench
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     if classifier.exists():
         runpy.run_path(str(classifier), run_name="__main__")
     asyncio.run(outbox_bench.main())
+    asyncio.run(console_bench.main())
 
 
 if __name__ == "__main__":

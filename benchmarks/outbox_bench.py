@@ -27,6 +27,7 @@ from sqlalchemy import func, insert, select, update
 
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
+from bot.services.reports import ticket_message
 from classifiers.directory import load_directory
 from storage.base import utcnow
 from storage.bootstrap import open_database
@@ -45,7 +46,8 @@ TEXT = "城西街道幸福小区3栋电梯停运两个月，物业不予维修�
 async def seed_reports(
     uow_factory: UnitOfWorkFactory, count: int, *, due_in: timedelta = timedelta()
 ) -> None:
-    """`count` filed reports, each with its pending create_ticket message (bulk inserts)."""
+    """The directory, a deputy and `count` filed reports, each with its pending create_ticket
+    message (bulk inserts)."""
     codes = [d.code for d in load_directory().departments][:37]
     async with uow_factory() as uow:
         session = uow.session
@@ -58,6 +60,9 @@ async def seed_reports(
             .values(name="压测代表", phone=f"139{uuid.uuid4().int % 10**8:08d}", level="市")
             .returning(Deputy.id)
         )
+        if not count:
+            await uow.commit()
+            return
         department_ids = list(await session.scalars(select(Department.id)))
         prefix = uuid.uuid4().hex[:6]
         report_ids = list(
@@ -236,17 +241,38 @@ def _per_ticket(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1000 / THROUGHPUT_REPORTS
 
 
+async def file_report(uow_factory: UnitOfWorkFactory, deputy_id: int, number: str) -> None:
+    """What 确认提交 writes in its one transaction: the report and its ticket message."""
+    async with uow_factory() as uow:
+        department_id = await uow.session.scalar(select(Department.id).limit(1))
+        report = Report(
+            number=number,
+            deputy_id=deputy_id,
+            text=TEXT,
+            summary="幸福小区电梯停运",
+            department_id=department_id,
+        )
+        uow.session.add(report)
+        await uow.session.flush()
+        uow.session.add(ticket_message(report.id))
+        await uow.commit()  # wakes the in-process worker
+
+
 async def latency(our_url: str, intake_url: str) -> list[float]:
     """Milliseconds from 确认提交 (the report's commit) to the ticket recorded, per report."""
     engine, uow_factory = await open_database(our_url)
+    await seed_reports(uow_factory, 0)  # the directory and a deputy
+    async with uow_factory() as uow:
+        deputy_id = await uow.session.scalar(select(Deputy.id))
+    assert deputy_id is not None
     async with aiohttp.ClientSession() as http:
         worker = OutboxWorker(uow_factory, HttpHotlineAdapter(http, intake_url, SECRET))
         uow_factory.on_outbox = worker.wake
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run_forever(stop, 1.0))
         try:
-            for _ in range(LATENCY_REPORTS):
-                await seed_reports(uow_factory, 1)
+            for n in range(LATENCY_REPORTS):
+                await file_report(uow_factory, deputy_id, f"L{n:06d}")
                 await asyncio.sleep(1 / LATENCY_RATE)
             await _until_delivered(uow_factory, LATENCY_REPORTS)
         finally:

@@ -159,7 +159,7 @@ def _case(case_id: int, plan: SeedPlan, rng: random.Random, batch: _Batch) -> No
     department = min(int(rng.paretovariate(1.2)), plan.departments)  # a few busy departments
     status = rng.choices([s for s, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
     ticket = _ticket(case_id, created, department, status, plan.now, rng)
-    report = _report(case_id, created, department, status, plan, rng)
+    report = _report(case_id, created, department, ticket["status"], plan, rng)
     batch.rows["reports"].append(report)
     batch.rows["tickets"].append(ticket)
     batch.rows["ticket_events"].extend(_events(ticket))
@@ -207,6 +207,10 @@ def _ticket(
     urged = started + timedelta(days=rng.uniform(1, 5)) if rng.random() < 0.2 else None
     values = [accepted, answered, closed, urged]
     accepted, answered, closed, urged = (v if v and v <= now else None for v in values)
+    if status in ("已答复", "已办结") and answered is None:
+        status = "办理中"  # the answer would come after `now`: not there yet
+    elif status == "已办结" and closed is None:
+        status = "已答复"
     return {
         "id": case_id,
         "report_id": case_id,

@@ -12,7 +12,17 @@ from console.context import CONSOLE, PREFIX, ConsoleContext, Handler
 from console.pages import Access, ConsolePages, NavItem
 from console.render import NAV
 from console.security import ACCESS, authenticate, csrf, unit_of_work
-from console.views import auth, dead_letters, decisions, departments, deputies, home, triage
+from console.views import (
+    auth,
+    dead_letters,
+    decisions,
+    departments,
+    deputies,
+    home,
+    quality,
+    statistics,
+    triage,
+)
 
 STATIC = Path(__file__).parent / "static"
 VIEWS: list[ConsolePages] = [
@@ -23,6 +33,8 @@ VIEWS: list[ConsolePages] = [
     departments.pages,
     deputies.pages,
     dead_letters.pages,
+    statistics.pages,
+    quality.pages,
 ]
 
 

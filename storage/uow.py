@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
 from storage.repositories.audit import AuditRepository
@@ -30,15 +33,27 @@ class UnitOfWork:
         self.review = ReviewRepository(session)
 
     async def commit(self) -> None:
-        queued = self._on_outbox is not None and any(
-            isinstance(row, OutboxMessage) for row in self.session.new
-        )
-        await self.session.commit()
-        if queued and self._on_outbox is not None:
+        await self.session.commit()  # flushes: the listener below marks a queued message
+        if self.session.info.pop(_QUEUED, False) and self._on_outbox is not None:
             self._on_outbox()  # an in-process outbox worker delivers now, not after its sleep
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+_QUEUED = "outbox_queued"
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_queued_outbox(session: Session, _context: Any, _instances: Any) -> None:
+    # Seen at flush time: a repository may flush early (to get ids) and empty `session.new`.
+    if any(isinstance(row, OutboxMessage) for row in session.new):
+        session.info[_QUEUED] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued_outbox(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
 
 
 class UnitOfWorkFactory:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.hotline.gateway import (
     HotlineGateway,
@@ -27,8 +28,16 @@ from bot.hotline.gateway import (
 from bot.services.deadlines import DeadlinePolicy
 from bot.services.report_history import withdraw_message
 from storage.base import utcnow
-from storage.models import OutboxKind, OutboxMessage, OutboxStatus, ReportStatus, Ticket
-from storage.repositories.tickets import OutboxRepository
+from storage.models import (
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Report,
+    ReportPhoto,
+    ReportStatus,
+    Ticket,
+)
+from storage.repositories.tickets import OutboxRepository, TicketContext
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -49,6 +58,16 @@ class _FollowUp:
     text: str
     idempotency_key: str
     department_code: str = ""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one call did: a receipt (a create), nothing (a follow-up), or an error."""
+
+    message_id: int
+    receipt: TicketReceipt | None = None
+    error: str | None = None
+    permanent: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,48 +138,59 @@ class OutboxWorker:
             )
             await uow.commit()
         # Different reports go out side by side; one report's messages keep their order
-        # (a 催办 must not overtake the ticket it is about).
+        # (a 催办 must not overtake the ticket it is about): round k sends each report's k-th.
         lanes: dict[int, list[int]] = {}
         for message_id, report_id in claimed:
             lane = report_id if report_id is not None else -message_id
             lanes.setdefault(lane, []).append(message_id)
-        queue = deque(lanes.values())
-
-        async def drain() -> None:
-            while queue:
-                for message_id in queue.popleft():
-                    await self._deliver(message_id)
-
-        await asyncio.gather(*(drain() for _ in range(min(self._concurrency, len(queue)))))
+        for depth in range(max((len(lane) for lane in lanes.values()), default=0)):
+            await self._deliver_round(
+                [lane[depth] for lane in lanes.values() if depth < len(lane)]
+            )
         return len(claimed)
 
-    async def _deliver(self, message_id: int) -> None:
+    async def _deliver_round(self, message_ids: list[int]) -> None:
+        """One transaction reads what the round needs, the calls go out concurrently, one
+        transaction records every outcome: a few statements per round instead of ~20 a message."""
         async with self._uow_factory() as uow:
-            message = await OutboxRepository(uow.session).get(message_id)
-            if message is None or message.status != OutboxStatus.PENDING:
-                return
-            kind = message.kind
-            prepared = await self._prepare(uow, message)
-            if isinstance(prepared, _Skip):
-                self._settle(message, prepared.status, prepared.reason)
+            messages = await OutboxRepository(uow.session).pending(message_ids)
+            prepared = await self._prepare(uow, messages)
+            skips = [
+                (m, p) for m, p in zip(messages, prepared, strict=True) if isinstance(p, _Skip)
+            ]
+            for message, skip in skips:
+                self._settle(message, skip.status, skip.reason)
+            if skips:
                 await uow.commit()
-                return
-        # No transaction is open during the call: SQLite would hold its lock across the network.
+            calls = [
+                (m.id, m.kind, p)
+                for m, p in zip(messages, prepared, strict=True)
+                if not isinstance(p, _Skip)
+            ]
+        # No transaction is open during the calls: SQLite would hold its lock across the network.
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def send(message_id: int, kind: str, call: TicketRequest | _FollowUp) -> _Outcome:
+            async with limit:
+                return await self._send(message_id, kind, call)
+
+        outcomes = await asyncio.gather(*(send(*call) for call in calls))
+        if outcomes:
+            await self._record(outcomes)
+
+    async def _send(self, message_id: int, kind: str, call: TicketRequest | _FollowUp) -> _Outcome:
         try:
-            if isinstance(prepared, _FollowUp):
-                await self._follow_up(prepared)
-                receipt = None
-            else:
-                receipt = await self._gateway.create_ticket(prepared)
+            if isinstance(call, _FollowUp):
+                await self._follow_up(call)
+                return _Outcome(message_id)
+            return _Outcome(message_id, receipt=await self._gateway.create_ticket(call))
         except PermanentHotlineError as error:
-            await self._failed(message_id, str(error), permanent=True)
+            return _Outcome(message_id, error=str(error), permanent=True)
         except TemporaryHotlineError as error:
-            await self._failed(message_id, str(error), permanent=False)
+            return _Outcome(message_id, error=str(error))
         except Exception as error:  # a bug in an adapter must not stop the queue
             log.exception("outbox message %s (%s) failed unexpectedly", message_id, kind)
-            await self._failed(message_id, f"{type(error).__name__}: {error}", permanent=False)
-        else:
-            await self._delivered(message_id, receipt)
+            return _Outcome(message_id, error=f"{type(error).__name__}: {error}")
 
     async def _follow_up(self, follow_up: _FollowUp) -> None:
         gateway, ticket, key = self._gateway, follow_up.external_id, follow_up.idempotency_key
@@ -175,18 +205,32 @@ class OutboxWorker:
             await gateway.urge(ticket, follow_up.text)
 
     async def _prepare(
-        self, uow: UnitOfWork, message: OutboxMessage
-    ) -> TicketRequest | _FollowUp | _Skip:
-        if message.kind in FOLLOW_UPS:
-            return await self._prepare_follow_up(uow, message)
-        if message.kind != CREATE_TICKET:
-            return _Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}")
-        return await self._prepare_ticket(uow, message)
+        self, uow: UnitOfWork, messages: list[OutboxMessage]
+    ) -> list[TicketRequest | _FollowUp | _Skip]:
+        repo = OutboxRepository(uow.session)
+        report_ids = [m.report_id for m in messages if m.report_id is not None]
+        creates = [m.report_id for m in messages if m.kind == CREATE_TICKET and m.report_id]
+        contexts = await repo.ticket_contexts(creates)
+        photos = await repo.photos([r for r, c in contexts.items() if c.has_photos])
+        tickets = await repo.tickets(report_ids)
+        prepared: list[TicketRequest | _FollowUp | _Skip] = []
+        for message in messages:
+            report_id = message.report_id or 0
+            if message.kind in FOLLOW_UPS:
+                prepared.append(self._prepare_follow_up(message, tickets.get(report_id)))
+            elif message.kind != CREATE_TICKET:
+                prepared.append(_Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}"))
+            else:
+                prepared.append(
+                    self._prepare_ticket(
+                        message, contexts.get(report_id), photos.get(report_id, [])
+                    )
+                )
+        return prepared
 
-    async def _prepare_follow_up(
-        self, uow: UnitOfWork, message: OutboxMessage
+    def _prepare_follow_up(
+        self, message: OutboxMessage, ticket: Ticket | None
     ) -> _FollowUp | _Skip:
-        ticket = await uow.reports.ticket(message.report_id or 0)
         if ticket is None or not ticket.external_id:
             return _Skip(OutboxStatus.DEAD, "report has no hotline ticket")
         if ticket.adapter != self._gateway.adapter:
@@ -201,10 +245,10 @@ class OutboxWorker:
             department_code=str(payload.get("department_code") or ""),
         )
 
-    async def _prepare_ticket(
-        self, uow: UnitOfWork, message: OutboxMessage
+    @staticmethod
+    def _prepare_ticket(
+        message: OutboxMessage, context: TicketContext | None, photos: list[ReportPhoto]
     ) -> TicketRequest | _Skip:
-        context = await OutboxRepository(uow.session).ticket_context(message.report_id or 0)
         if context is None:
             return _Skip(OutboxStatus.DEAD, "report not found")
         report, department, deputy, district = (
@@ -219,13 +263,6 @@ class OutboxWorker:
             return _Skip(OutboxStatus.DELIVERED)  # an earlier attempt's ticket is recorded
         if department is None or deputy is None:
             return _Skip(OutboxStatus.DEAD, "report has no department or deputy")
-        photos = tuple(
-            PhotoFile(path=Path(photo.local_path), filename=f"{report.number}-{n}.jpg")
-            for n, photo in enumerate(
-                await uow.reports.photos(report.id) if context.has_photos else (), start=1
-            )
-            if photo.local_path
-        )
         return TicketRequest(
             idempotency_key=message.idempotency_key,
             report_number=report.number,
@@ -245,68 +282,88 @@ class OutboxWorker:
             address=report.address,
             latitude=report.latitude,
             longitude=report.longitude,
-            photos=photos,
+            photos=tuple(
+                PhotoFile(path=Path(photo.local_path), filename=f"{report.number}-{n}.jpg")
+                for n, photo in enumerate(photos, start=1)
+                if photo.local_path
+            ),
             submitted_at=report.created_at,
         )
 
-    async def _delivered(self, message_id: int, receipt: TicketReceipt | None) -> None:
-        """`receipt` is None for a follow-up: the ticket's news comes back as a callback."""
-        async with self._uow_factory() as uow:
-            message = await OutboxRepository(uow.session).get(message_id)
-            if message is None:
-                return
-            report = await uow.reports.get(message.report_id or 0)
-            if report is not None and receipt is not None:
-                # The hotline's clock starts now: 受理 and handling deadlines from delivery.
-                received = self._clock()
-                # False: the ticket was recorded already (by a callback that came first).
-                await uow.tickets.add_ticket(
-                    Ticket(
-                        report_id=report.id,
-                        adapter=self._gateway.adapter,
-                        external_id=receipt.external_id,
-                        status=receipt.status or ReportStatus.SUBMITTED,
-                        department_id=report.department_id,
-                        accept_due_at=self._deadlines.accept_due(received),
-                        due_at=self._deadlines.handle_due(
-                            received, report.appeal_type, report.urgency
-                        ),
-                    )
+    async def _record(self, outcomes: list[_Outcome]) -> None:
+        """All of a round's outcomes in one commit. A ticket that a callback recorded in the
+        meantime breaks that commit: then each outcome is recorded on its own, carefully."""
+        try:
+            async with self._uow_factory() as uow:
+                await self._apply(uow, outcomes, careful=False)
+                await uow.commit()
+        except IntegrityError:
+            for outcome in outcomes:
+                async with self._uow_factory() as uow:
+                    await self._apply(uow, [outcome], careful=True)
+                    await uow.commit()
+        for outcome in outcomes:
+            if outcome.error is None:
+                receipt = outcome.receipt
+                log.info(
+                    "outbox message %s delivered (%s)",
+                    outcome.message_id,
+                    receipt.external_id if receipt else "follow-up",
                 )
+
+    async def _apply(self, uow: UnitOfWork, outcomes: list[_Outcome], *, careful: bool) -> None:
+        repo = OutboxRepository(uow.session)
+        messages = {m.id: m for m in await repo.by_ids([o.message_id for o in outcomes])}
+        created = {o.message_id: o.receipt for o in outcomes if o.receipt is not None}
+        report_ids = [m.report_id for i, m in messages.items() if i in created and m.report_id]
+        reports = await repo.reports(report_ids)
+        recorded = set(await repo.tickets(report_ids))  # by callbacks that came first
+        for outcome in outcomes:
+            message = messages.get(outcome.message_id)
+            if message is None:
+                continue
+            if outcome.error is not None:
+                self._fail(message, outcome.error, permanent=outcome.permanent)
+                continue
+            report = reports.get(message.report_id or 0)
+            if report is not None and outcome.receipt is not None:
+                if report.id not in recorded:
+                    ticket = self._ticket(report, outcome.receipt)
+                    if careful:
+                        await uow.tickets.add_ticket(ticket)  # False: a callback was first
+                    else:
+                        uow.session.add(ticket)
                 if report.status == ReportStatus.WITHDRAWN:
                     # Withdrawn while this create was on its way: the hotline must cancel it.
                     uow.reports.add(withdraw_message(report.id))
             message.attempts += 1
             self._settle(message, OutboxStatus.DELIVERED)
-            await uow.commit()
-        log.info(
-            "outbox message %s delivered (%s)",
-            message_id,
-            receipt.external_id if receipt else "follow-up",
+
+    def _ticket(self, report: Report, receipt: TicketReceipt) -> Ticket:
+        # The hotline's clock starts now: 受理 and handling deadlines from delivery.
+        received = self._clock()
+        return Ticket(
+            report_id=report.id,
+            adapter=self._gateway.adapter,
+            external_id=receipt.external_id,
+            status=receipt.status or ReportStatus.SUBMITTED,
+            department_id=report.department_id,
+            accept_due_at=self._deadlines.accept_due(received),
+            due_at=self._deadlines.handle_due(received, report.appeal_type, report.urgency),
         )
 
-    async def _failed(self, message_id: int, error: str, *, permanent: bool) -> None:
-        async with self._uow_factory() as uow:
-            message = await OutboxRepository(uow.session).get(message_id)
-            if message is None:
-                return
-            message.attempts += 1
-            if permanent or message.attempts >= self._max_attempts:
-                self._settle(message, OutboxStatus.DEAD, error)
-                log.error(
-                    "outbox message %s dead after %d attempts: %s",
-                    message_id,
-                    message.attempts,
-                    error,
-                )
-            else:
-                message.last_error = error[:2000]
-                message.locked_until = None
-                message.next_attempt_at = self._clock() + self.backoff(message.attempts)
-                log.warning(
-                    "outbox message %s attempt %d failed: %s", message_id, message.attempts, error
-                )
-            await uow.commit()
+    def _fail(self, message: OutboxMessage, error: str, *, permanent: bool) -> None:
+        message.attempts += 1
+        if permanent or message.attempts >= self._max_attempts:
+            self._settle(message, OutboxStatus.DEAD, error)
+            log.error(
+                "outbox message %s dead after %d attempts: %s", message.id, message.attempts, error
+            )
+            return
+        message.last_error = error[:2000]
+        message.locked_until = None
+        message.next_attempt_at = self._clock() + self.backoff(message.attempts)
+        log.warning("outbox message %s attempt %d failed: %s", message.id, message.attempts, error)
 
     def backoff(self, attempts: int) -> timedelta:
         """Full jitter: uniform in [0, min(max_delay, base * 2^(attempts-1))]."""

@@ -33,7 +33,7 @@ class DeadLetterService:
         self._uow = uow
         self._clock = clock
 
-    async def list(self) -> list[DeadLetter]:
+    async def letters(self) -> list[DeadLetter]:
         return [
             DeadLetter(
                 id=message.id,

@@ -60,7 +60,7 @@ class DepartmentService:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def list(self) -> list[DepartmentView]:
+    async def directory(self) -> list[DepartmentView]:
         return [_view(d) for d in await self._uow.directory.all_departments()]
 
     async def get(self, department_id: int) -> DepartmentView | None:

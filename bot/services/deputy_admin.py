@@ -80,7 +80,10 @@ class DeputyAdminService:
         deputy = await self._get(deputy_id)
         if deputy.telegram_user_id is None:
             return deputy.name
-        before = {"tg": f"tg:{deputy.telegram_user_id}", "bound_at": _iso(deputy.bound_at)}
+        before: dict[str, object] = {
+            "tg": f"tg:{deputy.telegram_user_id}",
+            "bound_at": _iso(deputy.bound_at),
+        }
         deputy.telegram_user_id = None
         deputy.bound_at = None
         self._uow.audit.record(

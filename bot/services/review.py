@@ -364,14 +364,16 @@ def _candidates(
 ) -> list[CandidateView]:
     """The stored top-k as the classifier saw them (JSON written by ReportService)."""
     final = departments.get(decision.department_id or 0)
+    by_code = {d.code: d for d in departments.values()}
     views = []
     for raw in decision.candidates or []:
         code = str(raw.get("department_code", ""))
         evidence = raw.get("evidence")
+        known = by_code.get(code)  # today's name: admins may have renamed it since
         views.append(
             CandidateView(
                 code=code,
-                name=str(raw.get("department_name") or code),
+                name=known.name if known else str(raw.get("department_name") or code),
                 score=_number(raw.get("score")),
                 confidence=_number(raw.get("confidence")),
                 evidence=[

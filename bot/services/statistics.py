@@ -1,16 +1,19 @@
 """三率 statistics for the admins (人大代表工委): how well departments answer deputies' reports.
 
-Definitions (also shown on the page, see bot/texts/statistics.py):
+Definitions (the same words are shown on the page and exported: bot/texts/statistics.py):
 - Scope: tickets by creation (dispatch) time in China time (UTC+8), withdrawn tickets excluded;
   district = the report's district, department = the ticket's current department.
 - 响应率 (response rate) = tickets accepted on time (`accepted_at <= accept_due_at`) / tickets
   whose acceptance was due (an acceptance deadline is set and either passed or already met).
 - 解决率 (resolution rate) = resolved / handled. Handled: answered or closed. Resolved: status
-  已办结, never reopened (`reopen_count == 0`), and the latest rating is not 不满意.
-- 满意率 (satisfaction rate) = (满意 + 基本满意) / rated, counting each report's latest round only.
-- Overdue: `due_at` passed, neither answered nor closed (withdrawn and returned tickets aside);
-  催办 = `last_urged_at` set, 督办 = `escalated`.
-- Average handling time: hours from ticket creation to its first answer, over answered tickets.
+  已办结 and the latest rating is not 不满意 (a 重办 that ends well counts as resolved).
+- 满意率 (satisfaction rate) = (满意 + 基本满意) / rated, counting each report's latest rated
+  round only.
+- A rate whose denominator is 0 is shown as "—", never as 0 % (nothing was measured).
+- Overdue: `due_at` passed, the ticket neither answered nor closed (withdrawn and returned ones
+  aside, and none while a 延期 request stops the clock); 催办 = urged by the deputy or by the
+  deadline watcher, 督办 = `escalated`.
+- Average handling time: hours from ticket creation to its (latest) answer, over answered tickets.
 
 All counting happens in SQL (storage/repositories/statistics.py): one grouped scan gives a
 department × district × month cube, which this module rolls up into the three views.
@@ -20,18 +23,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.services.reports import CHINA_TIME
 from bot.services.statistics_deputies import DeputyReport, deputy_report
-from bot.services.statistics_filters import StatsFilter, months_between
+from bot.services.statistics_filters import (
+    FilterError,
+    StatsFilter,
+    months_between,
+    utc_bounds,
+)
 from bot.services.statistics_rates import Rate
 from bot.texts import statistics as texts
 from storage.base import utcnow
 from storage.repositories.statistics import OverdueTicket, Scope, StatisticsRepository, TicketCell
 from storage.uow import UnitOfWork
 
-OVERDUE_LIST_LIMIT = 50
+OVERDUE_LIST_LIMIT = 50  # on the page; a download asks for more
 
 
 @dataclass
@@ -103,6 +111,34 @@ class OverdueItem:
 
 
 @dataclass(frozen=True)
+class Choice:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filter form offers, by name; and the ids the chosen codes stand for."""
+
+    departments: list[Choice]
+    districts: list[Choice]
+    department_id: int | None = None
+    district_id: int | None = None
+
+    def department_names(self) -> dict[int, str]:
+        return {choice.id: choice.name for choice in self.departments}
+
+    def district_names(self) -> dict[int, str]:
+        return {choice.id: choice.name for choice in self.districts}
+
+    def scope(self, flt: StatsFilter) -> Scope:
+        """China-time calendar days → a half-open interval the indexes can use."""
+        start, end = utc_bounds(flt.start, flt.end)
+        return Scope(start, end, district_id=self.district_id, department_id=self.department_id)
+
+
+@dataclass(frozen=True)
 class RatesReport:
     filter: StatsFilter
     generated_at: datetime  # China time
@@ -117,13 +153,33 @@ class StatisticsService:
     def __init__(self, uow: UnitOfWork) -> None:
         self._repo = StatisticsRepository(uow.session)
 
-    async def rates(self, flt: StatsFilter, *, now: datetime | None = None) -> RatesReport:
+    async def options(self, flt: StatsFilter) -> FilterOptions:
+        """The form's choices; FilterError when the filter names an unknown code."""
+        departments = _by_name(await self._repo.departments())
+        districts = _by_name(await self._repo.districts())
+        return FilterOptions(
+            departments,
+            districts,
+            department_id=_chosen(departments, flt.department, texts.FILTER_DEPARTMENT),
+            district_id=_chosen(districts, flt.district, texts.FILTER_DISTRICT),
+        )
+
+    async def rates(
+        self,
+        flt: StatsFilter,
+        *,
+        options: FilterOptions | None = None,
+        now: datetime | None = None,
+        overdue_limit: int = OVERDUE_LIST_LIMIT,
+    ) -> RatesReport:
+        """`options`: this filter's options() when the caller has them already."""
         now = now or utcnow()
-        scope = to_scope(flt)
+        options = options or await self.options(flt)
+        scope = options.scope(flt)
         cells = await self._repo.ticket_cube(scope, now)
-        departments = await self._repo.department_names()
-        districts = await self._repo.district_names()
-        overdue = await self._repo.overdue_tickets(scope, now, OVERDUE_LIST_LIMIT)
+        overdue = await self._repo.overdue_tickets(scope, now, overdue_limit)
+        departments = _namer(options.department_names(), texts.NO_DEPARTMENT)
+        districts = _namer(options.district_names(), texts.NO_DISTRICT)
         total = _Sums()
         for cell in cells:
             total.add(cell)
@@ -133,33 +189,31 @@ class StatisticsService:
             filter=flt,
             generated_at=now.astimezone(CHINA_TIME),
             total=RateRow.of("total", texts.TOTAL, total),
-            by_department=_group(
-                cells, lambda c: c.department_id, _namer(departments, texts.NO_DEPARTMENT)
-            ),
-            by_district=_group(
-                cells, lambda c: c.district_id, _namer(districts, texts.NO_DISTRICT)
-            ),
+            by_department=_group(cells, lambda c: c.department_id, departments),
+            by_district=_group(cells, lambda c: c.district_id, districts),
             by_month=_by_month(cells, month_keys),
             overdue=[_overdue_item(t, departments, districts, now) for t in overdue],
         )
 
-    async def deputies(self, flt: StatsFilter) -> DeputyReport:
+    async def deputies(
+        self, flt: StatsFilter, *, options: FilterOptions | None = None
+    ) -> DeputyReport:
         """Deputy 履职: reports filed in the period (drafts and withdrawn ones aside)."""
-        return deputy_report(await self._repo.deputy_cube(to_scope(flt)))
+        options = options or await self.options(flt)
+        return deputy_report(await self._repo.deputy_cube(options.scope(flt)))
 
 
-def to_scope(flt: StatsFilter) -> Scope:
-    """China-time calendar days → a half-open UTC interval the indexes can use."""
-    return Scope(
-        start=_china_midnight(flt.start) if flt.start else None,
-        end=_china_midnight(date.fromordinal(flt.end.toordinal() + 1)) if flt.end else None,
-        district_id=flt.district_id,
-        department_id=flt.department_id,
-    )
+def _by_name(rows: list[tuple[int, str, str]]) -> list[Choice]:
+    return sorted((Choice(*row) for row in rows), key=lambda c: (c.name, c.code))
 
 
-def _china_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME)
+def _chosen(choices: list[Choice], code: str | None, field: str) -> int | None:
+    if code is None:
+        return None
+    for choice in choices:
+        if choice.code == code:
+            return choice.id
+    raise FilterError(texts.FILTER_UNKNOWN.format(field=field))
 
 
 def _namer(names: dict[int, str], missing: str) -> Callable[[int | None], str]:
@@ -187,13 +241,16 @@ def _by_month(cells: Iterable[TicketCell], months: list[str]) -> list[RateRow]:
 
 
 def _overdue_item(
-    ticket: OverdueTicket, departments: dict[int, str], districts: dict[int, str], now: datetime
+    ticket: OverdueTicket,
+    departments: Callable[[int | None], str],
+    districts: Callable[[int | None], str],
+    now: datetime,
 ) -> OverdueItem:
     return OverdueItem(
         number=ticket.number,
         summary=ticket.summary,
-        department=_namer(departments, texts.NO_DEPARTMENT)(ticket.department_id),
-        district=_namer(districts, texts.NO_DISTRICT)(ticket.district_id),
+        department=departments(ticket.department_id),
+        district=districts(ticket.district_id),
         due_at=ticket.due_at.astimezone(CHINA_TIME),
         overdue_hours=(now - ticket.due_at).total_seconds() / 3600,
         urged=ticket.urged,

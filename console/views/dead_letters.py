@@ -16,7 +16,7 @@ pages = ConsolePages()
 
 @pages.get("/dead-letters", role=Role.ADMIN, nav="发送失败", order=60)
 async def dead_letters(request: web.Request) -> web.Response:
-    letters = await DeadLetterService(uow(request)).list()
+    letters = await DeadLetterService(uow(request)).letters()
     return render(request, "dead_letters.html", title="发送失败的消息", letters=letters)
 
 

@@ -3,6 +3,8 @@ the operator's 确认 / 更正."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 
 from bot.services.console_auth import Role
@@ -25,7 +27,7 @@ pages = ConsolePages()
 MAX_NOTE = 500
 
 
-def _query(params: web.MultiDictProxy[str]) -> DecisionQuery:
+def _query(params: Mapping[str, str]) -> DecisionQuery:
     band = text(params, "band", limit=16)
     review = text(params, "review", limit=16)
     return DecisionQuery(

@@ -36,7 +36,7 @@ async def departments(request: web.Request) -> web.Response:
         request,
         "departments.html",
         title="承办单位",
-        departments=await DepartmentService(uow(request)).list(),
+        departments=await DepartmentService(uow(request)).directory(),
         can_edit=identity(request).can(Role.ADMIN),
     )
 

@@ -3,7 +3,7 @@ import/export CSV/XLSX through the CLI's own service, deactivate / reactivate / 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 
@@ -71,8 +71,9 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
     upload = (await request.post()).get("file")
     if not isinstance(upload, web.FileField) or not upload.filename:
         return error_page(request, 400, texts.REGISTRY_FILE_MISSING)
+    filename = unquote(upload.filename)  # some clients send RFC 5987 percent-encoding
     result = await DeputyAdminService(uow(request)).import_upload(
-        upload.filename, upload.file.read(), actor=identity(request).actor
+        filename, upload.file.read(), actor=identity(request).actor
     )
     if not result.ok:
         return render(
@@ -80,7 +81,7 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
             "deputies_import.html",
             status=400,
             title="导入失败",
-            filename=upload.filename,
+            filename=filename,
             errors=[str(error) for error in result.errors],
         )
     raise redirect(

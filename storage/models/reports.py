@@ -48,7 +48,11 @@ class RoutingMethod(StrEnum):
 
 class Report(Base):
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_deputy_created", "deputy_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_reports_deputy_created", "deputy_id", "created_at"),
+        # Statistics by district over a date range (migration 0006).
+        Index("ix_reports_district_created", "district_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)  # e.g. SY20261125-0001
@@ -88,6 +92,8 @@ class ReportPhoto(Base):
 
 class RoutingDecision(Base):
     __tablename__ = "routing_decisions"
+    # Routing quality: reviewed decisions over a date range (migration 0006).
+    __table_args__ = (Index("ix_routing_decisions_review_created", "review_status", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(

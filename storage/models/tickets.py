@@ -36,6 +36,8 @@ class OutboxKind(StrEnum):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # Statistics by department over a date range (migration 0006).
+    __table_args__ = (Index("ix_tickets_department_created", "department_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), unique=True)

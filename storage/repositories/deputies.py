@@ -61,7 +61,9 @@ class DeputyRepository:
             )
         if bound is not None:
             query = query.where(
-                Deputy.telegram_user_id.is_not(None) if bound else Deputy.telegram_user_id.is_(None)
+                Deputy.telegram_user_id.is_not(None)
+                if bound
+                else Deputy.telegram_user_id.is_(None)
             )
         if active is not None:
             query = query.where(Deputy.active.is_(active))

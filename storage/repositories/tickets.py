@@ -26,7 +26,7 @@ from storage.models import (
 
 @dataclass(frozen=True)
 class TicketContext:
-    """What a ticket is made of, loaded in one query: the report and who/where it concerns."""
+    """What a ticket is made of: the report and who/where it concerns."""
 
     report: Report
     department: Department | None
@@ -84,28 +84,70 @@ class OutboxRepository:
                 claimed.append((message_id, report_id))
         return claimed
 
-    async def ticket_context(self, report_id: int) -> TicketContext | None:
-        """One round trip instead of six: delivery spends most of its time waiting on them."""
-        row = (
-            await self._session.execute(
-                select(
-                    Report,
-                    Department,
-                    Deputy,
-                    District,
-                    exists().where(Ticket.report_id == Report.id),
-                    exists().where(ReportPhoto.report_id == Report.id),
-                )
-                .outerjoin(Department, Department.id == Report.department_id)
-                .outerjoin(Deputy, Deputy.id == Report.deputy_id)
-                .outerjoin(District, District.id == Report.district_id)
-                .where(Report.id == report_id)
+    async def pending(self, message_ids: Sequence[int]) -> list[OutboxMessage]:
+        """Those of `message_ids` still pending, in the order given."""
+        rows = await self._session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING
             )
-        ).one_or_none()
-        if row is None:
-            return None
-        report, department, deputy, district, has_ticket, has_photos = row
-        return TicketContext(report, department, deputy, district, has_ticket, has_photos)
+        )
+        found = {message.id: message for message in rows}
+        return [found[i] for i in message_ids if i in found]
+
+    async def by_ids(self, message_ids: Sequence[int]) -> list[OutboxMessage]:
+        rows = await self._session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+        )
+        return list(rows)
+
+    async def ticket_contexts(self, report_ids: Sequence[int]) -> dict[int, TicketContext]:
+        """Per report, what its ticket is made of: one query for a whole delivery round."""
+        if not report_ids:
+            return {}
+        rows = await self._session.execute(
+            select(
+                Report,
+                Department,
+                Deputy,
+                District,
+                exists().where(Ticket.report_id == Report.id),
+                exists().where(ReportPhoto.report_id == Report.id),
+            )
+            .outerjoin(Department, Department.id == Report.department_id)
+            .outerjoin(Deputy, Deputy.id == Report.deputy_id)
+            .outerjoin(District, District.id == Report.district_id)
+            .where(Report.id.in_(report_ids))
+        )
+        return {
+            report.id: TicketContext(report, department, deputy, district, has_ticket, has_photos)
+            for report, department, deputy, district, has_ticket, has_photos in rows.tuples()
+        }
+
+    async def photos(self, report_ids: Sequence[int]) -> dict[int, list[ReportPhoto]]:
+        if not report_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(ReportPhoto)
+            .where(ReportPhoto.report_id.in_(report_ids))
+            .order_by(ReportPhoto.report_id, ReportPhoto.position)
+        )
+        out: dict[int, list[ReportPhoto]] = {}
+        for photo in rows:
+            out.setdefault(photo.report_id, []).append(photo)
+        return out
+
+    async def tickets(self, report_ids: Sequence[int]) -> dict[int, Ticket]:
+        """The tickets of these reports, by report id (reports without one are absent)."""
+        if not report_ids:
+            return {}
+        rows = await self._session.scalars(select(Ticket).where(Ticket.report_id.in_(report_ids)))
+        return {ticket.report_id: ticket for ticket in rows}
+
+    async def reports(self, report_ids: Sequence[int]) -> dict[int, Report]:
+        if not report_ids:
+            return {}
+        rows = await self._session.scalars(select(Report).where(Report.id.in_(report_ids)))
+        return {report.id: report for report in rows}
 
     async def dead(self, message_id: int | None = None) -> Sequence[OutboxMessage]:
         query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)

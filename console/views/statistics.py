@@ -1,0 +1,198 @@
+"""统计分析: the 三率 per department, district and month with the overdue tickets, and the
+deputies' 履职 by level, 选区 and 联络站; every table downloads as CSV or XLSX."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.services.statistics import (
+    OVERDUE_LIST_LIMIT,
+    FilterOptions,
+    RateRow,
+    RatesReport,
+    StatisticsService,
+)
+from bot.services.statistics_deputies import DeputyReport
+from bot.services.statistics_filters import FilterError, StatsFilter, parse_filter
+from bot.texts import statistics as texts
+from console import charts, exports
+from console.context import PREFIX, uow
+from console.pages import ConsolePages
+from console.render import error_page, render
+from console.statistics_tables import deputy_tables, rate_tables
+from console.stats_cache import cache_for
+
+pages = ConsolePages()
+
+RATE_TABLES = ("department", "district", "month", "overdue")
+DEPUTY_TABLES = ("level", "constituency", "station", "deputy")
+DEPUTY_ROWS_SHOWN = 100  # the page lists the most active; the download has everyone
+EXPORT_OVERDUE_LIMIT = 100_000
+
+
+@pages.get("/statistics", nav="统计分析", order=50)
+async def rates(request: web.Request) -> web.Response:
+    service = StatisticsService(uow(request))
+    try:
+        flt = parse_filter(request.query)
+        options = await service.options(flt)
+    except FilterError as error:
+        return bad_filter(request, str(error), f"{PREFIX}/statistics")
+    computed_at, report = await cache_for(request).get(
+        ("rates", flt, OVERDUE_LIST_LIMIT), lambda: service.rates(flt, options=options)
+    )
+    return render(
+        request,
+        "statistics.html",
+        title="三率统计",
+        tab="rates",
+        computed_at=computed_at,
+        report=report,
+        flt=flt,
+        options=options,
+        query=query_string(flt.query()),
+        tables=rate_tables(report),
+        definitions=texts.DEFINITIONS,
+        charts=_rate_charts(report),
+    )
+
+
+@pages.get("/statistics/deputies")
+async def deputies(request: web.Request) -> web.Response:
+    service = StatisticsService(uow(request))
+    try:
+        flt = parse_filter(request.query)
+        options = await service.options(flt)
+    except FilterError as error:
+        return bad_filter(request, str(error), f"{PREFIX}/statistics/deputies")
+    computed_at, report = await cache_for(request).get(
+        ("deputies", flt), lambda: service.deputies(flt, options=options)
+    )
+    return render(
+        request,
+        "statistics_deputies.html",
+        title="代表履职统计",
+        tab="deputies",
+        computed_at=computed_at,
+        report=report,
+        flt=flt,
+        options=options,
+        query=query_string(flt.query()),
+        tables=deputy_tables(report),
+        definitions=texts.DEPUTY_DEFINITIONS,
+        charts=_deputy_charts(report),
+        rows_shown=DEPUTY_ROWS_SHOWN,
+    )
+
+
+@pages.get(r"/statistics/export/{table:[a-z]+}.{fmt:csv|xlsx}")
+async def export(request: web.Request) -> web.Response:
+    key = request.match_info["table"]
+    if key not in RATE_TABLES + DEPUTY_TABLES:
+        return error_page(request, 404, texts.EXPORT_UNKNOWN)
+    service = StatisticsService(uow(request))
+    try:
+        flt = parse_filter(request.query)
+        options = await service.options(flt)
+    except FilterError as error:
+        return bad_filter(request, str(error), f"{PREFIX}/statistics")
+    cache = cache_for(request)
+    if key in RATE_TABLES:
+        # The page's own figures (often cached), except the overdue list: that one in full.
+        limit = EXPORT_OVERDUE_LIMIT if key == "overdue" else OVERDUE_LIST_LIMIT
+        _, report = await cache.get(
+            ("rates", flt, limit),
+            lambda: service.rates(flt, options=options, overdue_limit=limit),
+        )
+        tables = rate_tables(report)
+    else:
+        _, people = await cache.get(
+            ("deputies", flt), lambda: service.deputies(flt, options=options)
+        )
+        tables = deputy_tables(people)
+    table = next(table for table in tables if table.key == key)
+    name = download_name(table.title, flt.start, flt.end)
+    return exports.download(
+        table, request.match_info["fmt"], name, subtitle=describe(flt, options)
+    )
+
+
+def bad_filter(request: web.Request, message: str, back: str) -> web.Response:
+    """400 with the Chinese reason and a way back to the unfiltered page."""
+    return render(
+        request,
+        "statistics_bad_filter.html",
+        status=400,
+        title="请求有误",
+        message=message,
+        back=back,
+    )
+
+
+def describe(flt: StatsFilter, options: FilterOptions) -> str:
+    """The filter in words, for the download's 口径说明 sheet."""
+    period = f"{flt.start or '最早'} 至 {flt.end or '最新'}"
+    department = options.department_names().get(options.department_id or 0, "全部")
+    district = options.district_names().get(options.district_id or 0, "全部")
+    return f"时间：{period}；承办单位：{department}；区县：{district}"
+
+
+def download_name(title: str, start: date | None, end: date | None) -> str:
+    """The file name (without extension) of a download: the table and its date range."""
+    return f"{title}_{start or ''}至{end or ''}" if start or end else title
+
+
+def query_string(params: dict[str, str]) -> str:
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _three_rates(rows: list[RateRow]) -> list[charts.Series]:
+    return [
+        charts.Series(texts.RESPONSE_RATE, [row.response.value for row in rows]),
+        charts.Series(texts.RESOLUTION_RATE, [row.resolution.value for row in rows]),
+        charts.Series(texts.SATISFACTION_RATE, [row.satisfaction.value for row in rows]),
+    ]
+
+
+def _rate_charts(report: RatesReport) -> list[Markup]:
+    found = []
+    if report.by_month:
+        found.append(
+            charts.line_chart(
+                [row.label for row in report.by_month],
+                _three_rates(report.by_month),
+                title="三率月度走势",
+                chart_id="chart-months",
+            )
+        )
+    if report.by_district:
+        found.append(
+            charts.hbar_chart(
+                [row.label for row in report.by_district],
+                _three_rates(report.by_district),
+                title="各区县三率",
+                chart_id="chart-districts",
+            )
+        )
+    return found
+
+
+def _deputy_charts(report: DeputyReport) -> list[Markup]:
+    if not report.by_level:
+        return []
+    rows = report.by_level
+    return [
+        charts.hbar_chart(
+            [row.label for row in rows],
+            [
+                charts.Series("答复率", [row.answered_rate.value for row in rows]),
+                charts.Series(texts.SATISFACTION_RATE, [row.satisfaction.value for row in rows]),
+            ],
+            title="各层级代表的答复率与满意率",
+            chart_id="chart-levels",
+        )
+    ]

@@ -1,0 +1,129 @@
+"""Reports as the bot leaves them in the database (report, routing decision, outbox message,
+ticket), written straight to the real test database for the console pages to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.services.reports import ticket_message
+from storage.models import (
+    Deputy,
+    OutboxMessage,
+    OutboxStatus,
+    Report,
+    ReportStatus,
+    RoutingDecision,
+    RoutingMethod,
+    Ticket,
+)
+from storage.uow import UnitOfWorkFactory
+
+XSS = "<script>alert(1)</script>"
+XSS_IMG = "<img src=x onerror=alert(1)>"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    report_id: int
+    decision_id: int
+    number: str
+
+
+def candidates(*codes: str) -> list[dict[str, object]]:
+    """Top-k as ReportService stores it (asdict of classifiers' Candidate)."""
+    return [
+        {
+            "department_code": code,
+            "department_name": code,
+            "score": round(2.0 / (rank + 1), 3),
+            "confidence": round(0.8 / (rank + 1), 2),
+            "evidence": [
+                {"term": "物业", "matched": f"{code}物业", "weight": 1.25, "source": "lexicon"},
+                {"term": "停车", "matched": "停车收费", "weight": 0.5, "source": "fuzzy"},
+            ],
+        }
+        for rank, code in enumerate(codes)
+    ]
+
+
+async def add_report(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    number: str = "SY20261125-0001",
+    text: str = "小区物业乱收停车费，业主多次反映无人处理。",
+    department: str | None = "CG",
+    suggested: str | None = None,
+    status: str = ReportStatus.SUBMITTED,
+    confidence: float = 0.9,
+    ticket: str | None = None,  # the hotline's external id: it holds a ticket
+    queued: bool = True,  # the create_ticket message the report flow queues
+    created_at: datetime | None = None,
+) -> Seeded:
+    async with uow_factory() as uow:
+        by_code = await uow.directory.departments_by_code()
+        deputy = (await uow.session.scalars(select(Deputy).limit(1))).one()
+        chosen = by_code[department].id if department else None
+        report = Report(
+            number=number,
+            deputy_id=deputy.id,
+            text=text,
+            summary=text[:30],
+            district_id=deputy.district_id,
+            department_id=chosen,
+            status=status,
+        )
+        if created_at is not None:
+            report.created_at = created_at
+        uow.session.add(report)
+        await uow.session.flush()
+        first = suggested or department or "CG"
+        others = [code for code in ("CG", "ZJ", "JT") if code != first]
+        decision = RoutingDecision(
+            report_id=report.id,
+            classifier_version="test-1",
+            tokens=["小区", "物业", "乱收", "停车费"],
+            candidates=candidates(first, *others),
+            suggested_department_id=by_code[first].id,
+            department_id=chosen,
+            confidence=confidence,
+            method=RoutingMethod.AUTO,
+        )
+        if created_at is not None:
+            decision.created_at = created_at
+        uow.session.add(decision)
+        if queued and status != ReportStatus.TRIAGE:
+            message = ticket_message(report.id)
+            if ticket is not None:
+                message.status = OutboxStatus.DELIVERED
+            uow.session.add(message)
+        if ticket is not None:
+            uow.session.add(
+                Ticket(
+                    report_id=report.id,
+                    adapter="http",
+                    external_id=ticket,
+                    status=status,
+                    department_id=chosen,
+                )
+            )
+        await uow.commit()
+        return Seeded(report.id, decision.id, number)
+
+
+async def add_dead_letter(
+    uow_factory: UnitOfWorkFactory, report_id: int, error: str = "HTTP 503 from intake"
+) -> int:
+    async with uow_factory() as uow:
+        message = (
+            await uow.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.report_id == report_id)
+            )
+        ).one()
+        message.status = OutboxStatus.DEAD
+        message.attempts = 8
+        message.last_error = error
+        await uow.commit()
+        return message.id
