@@ -12,15 +12,19 @@ import sys
 from pathlib import Path
 
 from bot.config import DEMO_BOT_TOKEN, Settings
+from bot.services.console_auth import ConsoleAuthService, Role
 from bot.services.registry import RegistryService, parse_registry
 from emulator.client import EmulatorClient
 from emulator.server import start_emulator
 from intake import start_intake
 from storage.bootstrap import open_database
+from storage.uow import UnitOfWorkFactory
 
 SAMPLE_REGISTRY = Path(__file__).parents[1] / "samples" / "deputies.csv"
 FIRST_PERSONA_ID = 100001
 DEMO_SECRET = "local-demo-secret"  # shared by the demo's bot and intake only
+# The local demo's console account; a deployment makes its own: python -m bot admin create-user
+DEMO_ADMIN, DEMO_ADMIN_PASSWORD = "admin", "demo-admin-12345"
 
 
 async def run_demo(settings: Settings, *, port: int) -> int:
@@ -44,6 +48,8 @@ async def run_demo(settings: Settings, *, port: int) -> int:
         "\n代表直通 12345 本地演示已启动\n"
         f"  代表端（模拟 Telegram）：{emulator.base_url}/ ，选择一位代表即可与机器人对话。\n"
         f"  12345 话务员工作台：{intake.base_url}/console/ ，受理、派单、答复代表提交的工单。\n"
+        f"  人大代表工委后台：http://127.0.0.1:{settings.web_port}/admin/ ，"
+        f"账号 {DEMO_ADMIN} ，密码 {DEMO_ADMIN_PASSWORD}（仅限本地演示）。\n"
         "  按 Ctrl+C 退出。\n",
         flush=True,
     )
@@ -69,6 +75,7 @@ async def _load_sample_registry(settings: Settings) -> list[dict[str, object]]:
     try:
         async with uow_factory() as uow:
             await RegistryService(uow).import_file(SAMPLE_REGISTRY, actor="demo")
+        await _ensure_demo_admin(uow_factory)
     finally:
         await engine.dispose()
     entries, _ = parse_registry(SAMPLE_REGISTRY)
@@ -84,6 +91,14 @@ async def _load_sample_registry(settings: Settings) -> list[dict[str, object]]:
     # Someone not in the registry, to see the polite refusal.
     personas.append({"id": 199999, "name": "未登记群众", "phone": "13900000000", "note": "非代表"})
     return personas
+
+
+async def _ensure_demo_admin(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        if await uow.console.user_by_name(DEMO_ADMIN) is None:
+            await ConsoleAuthService(uow).create_user(
+                DEMO_ADMIN, DEMO_ADMIN_PASSWORD, Role.ADMIN, actor="demo"
+            )
 
 
 async def _start_bot(
