@@ -191,17 +191,25 @@ class TicketStore:
         async with self.write_lock:
             try:
                 async with self.engine.begin() as conn:
-                    result = await conn.execute(insert(tickets).values(**values))
-                    ticket_id = result.inserted_primary_key[0]  # type: ignore[index]
+                    # Values as parameters, not .values(...): the statement is then compiled
+                    # once and cached instead of rebuilt for every ticket.
+                    result = await conn.execute(insert(tickets).returning(tickets.c.id), values)
+                    ticket_id = result.scalar_one()
                     # 12345-style work-order number: local date + sequence.
                     ticket_no = f"{(to_iso(now) or '')[:10].replace('-', '')}{ticket_id:05d}"
                     stored = await save_photos(self.media_dir, ticket_no, new.photos)
-                    await conn.execute(
-                        update(tickets)
-                        .where(tickets.c.id == ticket_id)
-                        .values(ticket_no=ticket_no, media=media + stored)
+                    ticket = (
+                        (
+                            await conn.execute(
+                                update(tickets)
+                                .where(tickets.c.id == ticket_id)
+                                .returning(*tickets.c),
+                                {"ticket_no": ticket_no, "media": media + stored},
+                            )
+                        )
+                        .mappings()
+                        .one()
                     )
-                    ticket = await self._load(conn, ticket_id)
                     await self._record(conn, ticket, "submit", note=None, now=now)
             except IntegrityError:
                 existing = await self.get_by_key(new.idempotency_key)
@@ -339,38 +347,41 @@ class TicketStore:
     ) -> RowMapping:
         event_id = f"evt_{uuid.uuid4().hex}"
         answer = ticket["answer"] if action == "answer" else None
-        await conn.execute(
-            insert(events).values(
-                event_id=event_id,
-                ticket_id=ticket["id"],
-                action=action,
-                status=ticket["status"],
-                note=note,
-                answer=answer,
-                operator=operator,
-                department_code=ticket["department_code"],
-                expected_at=expected_at,  # 延期: the date asked for, or the one granted
-                idempotency_key=idempotency_key,
-                created_at=now,
-            )
-        )
         event = (
-            (await conn.execute(select(events).where(events.c.event_id == event_id)))
+            (
+                await conn.execute(
+                    insert(events).returning(*events.c),
+                    {
+                        "event_id": event_id,
+                        "ticket_id": ticket["id"],
+                        "action": action,
+                        "status": ticket["status"],
+                        "note": note,
+                        "answer": answer,
+                        "operator": operator,
+                        "department_code": ticket["department_code"],
+                        "expected_at": expected_at,  # 延期: the date asked for, or granted
+                        "idempotency_key": idempotency_key,
+                        "created_at": now,
+                    },
+                )
+            )
             .mappings()
             .one()
         )
         if self.callbacks_enabled:
             payload = callback_payload(ticket, event)
             await conn.execute(
-                insert(callbacks).values(
-                    event_id=event_id,
-                    ticket_id=ticket["id"],
-                    payload=json.dumps(payload, ensure_ascii=False),
-                    attempts=0,
-                    next_attempt_at=now,
-                    delivered=False,
-                    gave_up=False,
-                )
+                insert(callbacks),
+                {
+                    "event_id": event_id,
+                    "ticket_id": ticket["id"],
+                    "payload": json.dumps(payload, ensure_ascii=False),
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "delivered": False,
+                    "gave_up": False,
+                },
             )
         return event
 
