@@ -1,5 +1,5 @@
 """`python -m bot [run | worker | db upgrade | registry import|export FILE | classifier
-export-corrections FILE | admin create-user NAME | demo]`.
+export-corrections|export-directory FILE | admin create-user NAME | demo]`.
 
 Every command first brings the database schema up to date."""
 
@@ -33,9 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(registry_command(settings, args.action, Path(args.file)))
         if command == "classifier":
-            from bot.cli import export_corrections
+            from bot.cli import export_corrections, export_directory
 
-            return asyncio.run(export_corrections(settings, Path(args.file)))
+            export = export_directory if args.action == "export-directory" else export_corrections
+            return asyncio.run(export(settings, Path(args.file)))
         if command == "admin":
             from console.cli import create_user, read_password
 
@@ -68,9 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     registry.add_argument("action", choices=["import", "export"])
     registry.add_argument("file", help="CSV or XLSX; header 姓名,手机号,层级,选区,联络站")
     classifier = commands.add_parser("classifier", help="routing classifier")
-    classifier.add_argument("action", choices=["export-corrections"])
+    classifier.add_argument("action", choices=["export-corrections", "export-directory"])
     classifier.add_argument(
-        "file", help="JSONL for `python -m classifiers train --corrections FILE`"
+        "file",
+        help="export-corrections: JSONL for `python -m classifiers train --corrections FILE`; "
+        "export-directory: JSON for `python -m classifiers import-directory FILE`",
     )
     admin = commands.add_parser("admin", help="admin console (/admin/) accounts")
     admin.add_argument("action", choices=["create-user"])

@@ -28,8 +28,9 @@ from bot.process_tuning import keep_response_models_alive, release_freed_memory
 from bot.services.directory_sync import sync_directory
 from bot.services.identity_cache import IdentityCache
 from bot.services.photos import PhotoStore
+from bot.services.router_directory import RouterDirectory, database_directory
 from bot.web import WebServer
-from classifiers import RouterHolder, load_router
+from classifiers import RouterHolder, load_directory, load_router
 from console import add_routes as add_console
 from handlers import account, errors, fallback, operator_chat, reports, verification
 from storage.bootstrap import open_database
@@ -92,6 +93,7 @@ class Application:
     dispatcher: Dispatcher
     hotline: HotlineRuntime
     web: WebServer
+    router_directory: RouterDirectory
 
     @classmethod
     async def create(
@@ -100,9 +102,16 @@ class Application:
         engine, uow_factory = await open_database(
             settings.database_url, echo=settings.database_echo
         )
-        classifier = classifier or RouterHolder(load_router())
+        # The shipped directory seeds the database; the router classifies with the database's.
+        seed = load_directory()
         async with uow_factory() as uow:
-            await sync_directory(uow, classifier.router.directory)
+            await sync_directory(uow, seed)
+            directory = await database_directory(uow, seed)
+        if classifier is None:
+            classifier = RouterHolder(load_router(directory=directory))
+        else:
+            await asyncio.to_thread(classifier.reload, directory, model=False)
+        router_directory = RouterDirectory(classifier, uow_factory, seed)
         storage = create_fsm_storage(settings.redis_url, create_session_factory(engine))
         if isinstance(storage, SqlStorage):
             await storage.preload()
@@ -118,8 +127,19 @@ class Application:
             uow_factory,
             notifier,
             wake_outbox=lambda: hotline.worker.wake() if hotline.worker else None,
+            router_directory=router_directory,
         )
-        return cls(settings, engine, uow_factory, classifier, bot, dispatcher, hotline, web_server)
+        return cls(
+            settings,
+            engine,
+            uow_factory,
+            classifier,
+            bot,
+            dispatcher,
+            hotline,
+            web_server,
+            router_directory,
+        )
 
     async def run(self, *, handle_signals: bool = True) -> None:
         await self.bot.set_my_commands(
@@ -147,10 +167,15 @@ class Application:
         )
 
     def _reload_classifier_on_sighup(self) -> None:
-        """`kill -HUP <pid>` after `python -m classifiers train --out $CLASSIFIER_MODEL_DIR/…`."""
+        """`kill -HUP <pid>` after `python -m classifiers train --out $CLASSIFIER_MODEL_DIR/…`:
+        the newest model, with the database's directory."""
 
         async def reload() -> None:
-            version = await asyncio.to_thread(self.classifier.reload)
+            try:
+                version = await self.router_directory.refresh(model=True)
+            except Exception:  # a bad model file: keep serving with the old router
+                log.exception("classifier not reloaded")
+                return
             log.info("classifier reloaded: %s", version)
 
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not main thread / Windows

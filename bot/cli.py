@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
 from bot.config import Settings
 from bot.services.registry import RegistryService
+from bot.services.router_directory import database_directory
+from classifiers import load_directory
 from classifiers.datasets import write_corrections
+from classifiers.directory import departments_document
 from storage.bootstrap import open_database
 
 
@@ -44,4 +48,22 @@ async def export_corrections(settings: Settings, path: Path) -> int:
     rows: list[tuple[str, str, str | None]] = [(e.text, e.department_code, None) for e in examples]
     await asyncio.to_thread(write_corrections, path, rows)
     print(f"已导出 {len(rows)} 条纠正样本到 {path}")
+    return 0
+
+
+async def export_directory(settings: Settings, path: Path) -> int:
+    """The department directory as admins keep it (active units), as a departments JSON:
+    `python -m classifiers import-directory FILE` installs it, then `train` learns from it."""
+    engine, uow_factory = await open_database(settings.database_url)
+    try:
+        async with uow_factory() as uow:
+            directory = await database_directory(uow, load_directory())
+    finally:
+        await engine.dispose()
+    if not directory.departments:  # importing it would leave the classifier nothing to route to
+        print("数据库中没有启用的承办单位（机器人尚未启动过？），未导出。", file=sys.stderr)
+        return 1
+    text = json.dumps(departments_document(directory), ensure_ascii=False, indent=1) + "\n"
+    await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+    print(f"已导出 {len(directory.departments)} 个承办单位到 {path}")
     return 0

@@ -56,11 +56,11 @@ def _predict(
     s = scorer.score(analyzer.tokens(row.title), analyzer.tokens(row.text))
     if by_category:
         best, m = margin(s.category_scores)
-        model = scorer.cat
+        model, labels = scorer.cat, scorer.cat.classes
     else:
         best, m = margin(s.department_scores)
-        model = scorer.dep
-    pred = model.classes[best] if best >= 0 else ""
+        model, labels = scorer.dep, scorer.codes
+    pred = labels[best] if best >= 0 else ""
     return Prediction(row.label, pred, model.confidence(m))
 
 

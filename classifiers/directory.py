@@ -145,6 +145,25 @@ def parse_directory(departments: dict[str, Any], districts: dict[str, Any]) -> D
     )
 
 
+def departments_document(directory: Directory) -> dict[str, Any]:
+    """The departments JSON of ``directory``: what ``parse_directory`` and ``import-directory``
+    read (e.g. the bot's database directory, exported for ``train``)."""
+    departments = []
+    for d in directory.departments:
+        entry: dict[str, Any] = {"code": d.code, "name": d.name, "category": d.category}
+        if d.parent_code is not None:
+            entry["parent_code"] = d.parent_code
+        if d.district_scope != "city":
+            entry["district_scope"] = d.district_scope
+        entry |= {"aliases": list(d.aliases), "duty": d.duty, "keywords": list(d.keywords)}
+        departments.append(entry)
+    return {
+        "city": directory.city,
+        "categories": list(directory.categories),
+        "departments": departments,
+    }
+
+
 def load_directory(
     departments_path: Path = DEPARTMENTS_FILE, districts_path: Path = DISTRICTS_FILE
 ) -> Directory:

@@ -12,7 +12,7 @@ from .linear import calibrated
 from .places import PlaceFinder
 from .scoring import CATEGORY_WEIGHT, Scored, Scorer, margin
 from .signals import appeal_type, urgency
-from .text import TextAnalyzer
+from .text import TextAnalyzer, directory_terms
 from .training import ModelPair
 from .types import Candidate, Classification, Evidence
 
@@ -34,6 +34,7 @@ class Router:
         self.analyzer = analyzer
         self.version = version
         self.threshold = threshold
+        self.pair = pair
         self.scorer = Scorer(directory, pair.category, pair.department, AliasMatcher(directory))
         self.places = PlaceFinder(directory)
 
@@ -63,7 +64,9 @@ class Router:
             department_code=best.department_code,
             department_name=best.department_name,
             confidence=best.confidence,
-            auto_route=best.confidence >= self.threshold,
+            # a unit the model has not learned yet is suggested on its name, never auto-routed
+            auto_route=best.confidence >= self.threshold
+            and self.scorer.is_learned(best.department_code),
             category=category,
             category_confidence=round(cat_model.confidence(c_margin), 4),
             appeal_type=appeal,
@@ -77,11 +80,14 @@ class Router:
         )
 
     def _candidates(self, scored: Scored, top_k: int) -> list[Candidate]:
-        dep, cat = self.scorer.dep, self.scorer.cat
+        scorer = self.scorer
+        dep, cat = scorer.dep, scorer.cat
         scores = scored.department_scores
         order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:top_k]
-        dep_terms = dep.contributions(scored.department_vec, order, _EVIDENCE_TERMS)
-        cat_idx = sorted({ci for i in order if (ci := self.scorer.dep_cat[i]) is not None})
+        # model columns of the learned departments among them (added units have no terms)
+        cols = {i: scorer.columns[i] for i in order if i < scorer.learned}
+        dep_terms = dep.contributions(scored.department_vec, list(cols.values()), _EVIDENCE_TERMS)
+        cat_idx = sorted({ci for i in order if (ci := scorer.dep_cat[i]) is not None})
         cat_terms = cat.contributions(scored.category_vec, cat_idx, 3)
         ranked = sorted(scores, reverse=True)
         out = []
@@ -89,11 +95,12 @@ class Router:
             # the rival of the best is the runner-up; of any other, the best
             rival = ranked[1] if scores[i] >= ranked[0] and len(ranked) > 1 else ranked[0]
             conf = round(calibrated(scores[i] - rival, dep.calibration), 4)
-            code = dep.classes[i]
+            code = scorer.codes[i]
             info = self.directory.department(code)
             ev = list(scored.aliases.get(code, [])[:2])
-            ev += [Evidence(t, info.name, w, "lexicon") for t, w in dep_terms[i]]
-            ci = self.scorer.dep_cat[i]
+            terms = dep_terms[cols[i]] if i in cols else []
+            ev += [Evidence(t, info.name, w, "lexicon") for t, w in terms]
+            ci = scorer.dep_cat[i]
             if ci is not None:
                 c_score = round(CATEGORY_WEIGHT * scored.category_scores[ci], 4)
                 ev.append(Evidence(info.category, info.category, c_score, "category"))
@@ -116,8 +123,9 @@ def load_router(
 
 
 class RouterHolder:
-    """Keeps the current Router; ``reload()`` swaps in the newest model (e.g. on SIGHUP)
-    while calls in flight finish on the old one. The tokenizer is reused."""
+    """Keeps the current Router; ``reload()`` swaps in a new one (the newest model on SIGHUP,
+    the database's directory after an admin's edit) while calls in flight finish on the old
+    one. The tokenizer is rebuilt only when the directory's words changed."""
 
     def __init__(self, router: Router | None = None, model_path: Path | None = None) -> None:
         self._lock = threading.Lock()
@@ -137,14 +145,17 @@ class RouterHolder:
     ) -> Classification:
         return self._router.classify(text, title=title, location=location, top_k=top_k)
 
-    def reload(self) -> str:
-        """Load the newest model (and directory); return its version. On error, keep the old."""
+    def reload(self, directory: Directory | None = None, *, model: bool = True) -> str:
+        """Swap in a Router over ``directory`` (default: the shipped files) and the newest model
+        (``model=False``: keep the current one); return the model version. On error the old
+        Router stays."""
         with self._lock:
             old = self._router
-            directory = load_directory()
-            same = directory.departments == old.directory.departments and (
-                directory.districts == old.directory.districts
-            )
-            analyzer = old.analyzer if same else TextAnalyzer(directory)
-            self._router = load_router(self._model_path, old.threshold, directory, analyzer)
+            directory = directory or load_directory()
+            same_words = set(directory_terms(directory)) == set(directory_terms(old.directory))
+            analyzer = old.analyzer if same_words else TextAnalyzer(directory)
+            if model:
+                self._router = load_router(self._model_path, old.threshold, directory, analyzer)
+            else:
+                self._router = Router(directory, analyzer, old.version, old.pair, old.threshold)
             return self._router.version

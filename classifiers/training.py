@@ -182,7 +182,7 @@ def fit_models(
             if e.department in pair.department.classes:
                 best, m = margin(s.department_scores)
                 dep_m.append(m)
-                dep_ok.append(pair.department.classes[best] == e.department)
+                dep_ok.append(scorer.codes[best] == e.department)
     if progress:
         progress("final fit")
     pair = _fit_pair(examples, directory)

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.services.console_auth import AuthPolicy
+from bot.services.router_directory import RouterDirectory
 from bot.services.ticket_updates import Notifier
 from storage.uow import UnitOfWorkFactory
 
@@ -32,8 +33,10 @@ def add_routes(
     notifier: Notifier,
     *,
     wake_outbox: Callable[[], None] = lambda: None,
+    router_directory: RouterDirectory | None = None,
 ) -> None:
-    """Mounts the console on the bot's web app (called once from bot/app.py)."""
+    """Mounts the console on the bot's web app (called once from bot/app.py). With
+    ``router_directory``, department edits take effect in the running router at once."""
     from console.app import mount
     from console.context import ConsoleContext
 
@@ -45,5 +48,6 @@ def add_routes(
             policy=policy_from(settings),
             cookie_secure=settings.console_cookie_secure,
             wake_outbox=wake_outbox,
+            router_directory=router_directory,
         ),
     )

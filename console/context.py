@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.services.console_auth import AuthPolicy, ConsoleIdentity
+from bot.services.router_directory import RouterDirectory
 from bot.services.ticket_updates import Notifier
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -24,6 +25,8 @@ class ConsoleContext:
     cookie_secure: bool = False
     # Called after a change queued an outbox message (wakes an in-process worker at once).
     wake_outbox: Callable[[], None] = lambda: None
+    # The running router's directory: refreshed after a department edit (None: no router here).
+    router_directory: RouterDirectory | None = None
 
 
 CONSOLE = web.AppKey("console", ConsoleContext)

@@ -3,6 +3,9 @@ in which order, under which Chinese titles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from bot.services.routing_quality import QualityReport
 from bot.services.statistics import OverdueItem, RateRow, RatesReport
 from bot.services.statistics_deputies import DeputyReport, DeputyRow
@@ -10,6 +13,7 @@ from bot.texts import statistics as texts
 from console.exports import Cell, Column, Table
 
 COUNT, RATE, HOURS = "count", "rate", "hours"
+Row = TypeVar("Row")
 
 
 def _rate_columns(first: str) -> tuple[Column, ...]:
@@ -42,24 +46,38 @@ def _rate_row(row: RateRow) -> tuple[Cell, ...]:
 
 def rate_tables(report: RatesReport) -> list[Table]:
     """By department, district and month, each with the total last; then the overdue list."""
-    total = _rate_row(report.total)
     groups = (
         ("department", "按承办单位", "承办单位", report.by_department),
         ("district", "按区县", "区县", report.by_district),
         ("month", "按月份", "月份", report.by_month),
     )
-    tables = [
+    tables = _grouped_tables(
+        "三率统计", groups, report.total, _rate_columns, _rate_row, texts.DEFINITIONS
+    )
+    tables.append(overdue_table(report.overdue))
+    return tables
+
+
+def _grouped_tables(
+    name: str,
+    groups: Iterable[tuple[str, str, str, list[Row]]],
+    total: Row,
+    columns: Callable[[str], tuple[Column, ...]],
+    cells: Callable[[Row], tuple[Cell, ...]],
+    notes: dict[str, str],
+) -> list[Table]:
+    """One table per grouping (key, "按…" title, first column's title, rows), each with the
+    total row last."""
+    return [
         Table(
             key,
-            f"三率统计（{title}）",
-            _rate_columns(first),
-            [*(_rate_row(row) for row in rows), total],
-            texts.DEFINITIONS,
+            f"{name}（{title}）",
+            columns(first),
+            [*(cells(row) for row in rows), cells(total)],
+            notes,
         )
         for key, title, first, rows in groups
     ]
-    tables.append(overdue_table(report.overdue))
-    return tables
 
 
 def overdue_table(items: list[OverdueItem]) -> Table:
@@ -112,22 +130,14 @@ def _deputy_row(row: DeputyRow) -> tuple[Cell, ...]:
 
 
 def deputy_tables(report: DeputyReport) -> list[Table]:
-    total = _deputy_row(report.total)
     groups = (
         ("level", "按代表层级", "层级", report.by_level),
         ("constituency", "按选区", "选区", report.by_constituency),
         ("station", "按联络站", "联络站", report.by_station),
     )
-    tables = [
-        Table(
-            key,
-            f"代表履职（{title}）",
-            _deputy_columns(first),
-            [*(_deputy_row(row) for row in rows), total],
-            texts.DEPUTY_DEFINITIONS,
-        )
-        for key, title, first, rows in groups
-    ]
+    tables = _grouped_tables(
+        "代表履职", groups, report.total, _deputy_columns, _deputy_row, texts.DEPUTY_DEFINITIONS
+    )
     people = Table(
         "deputy",
         "代表履职（按代表）",

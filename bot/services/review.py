@@ -227,17 +227,17 @@ class ReviewService:
         department = await self._uow.directory.department_by_id(decision.department_id)
         if department is None or report.status == ReportStatus.TRIAGE:
             raise ReviewError(texts.NOTHING_TO_CONFIRM)
-        self._reviewed(decision, "confirmed", actor)
-        self._learn(report, department, "confirm", actor)
-        self._uow.audit.record(
-            actor,
-            "decision.confirm",
-            entity="routing_decision",
-            entity_id=decision.id,
+        await self._settle(
+            decision,
+            report,
+            department,
+            actor=actor,
+            audit_action="decision.confirm",
+            status="confirmed",
+            example_source="confirm",
             before={"review_status": "pending"},
             after={"review_status": "confirmed", "department": department.code},
         )
-        await self._uow.commit()
         return report.number
 
     async def correct(
@@ -256,18 +256,20 @@ class ReviewService:
         effect = await self._move(report, department, note or texts.DEFAULT_CORRECTION_NOTE)
         decision.department_id = department.id
         decision.method = RoutingMethod.MANUAL
-        before_status = decision.review_status
-        self._reviewed(decision, "corrected", actor)
-        self._learn(report, department, "admin", actor)
-        self._uow.audit.record(
-            actor,
-            "decision.correct",
-            entity="routing_decision",
-            entity_id=decision.id,
-            before={"department": old.code if old else None, "review_status": before_status},
+        await self._settle(
+            decision,
+            report,
+            department,
+            actor=actor,
+            audit_action="decision.correct",
+            status="corrected",
+            example_source="admin",
+            before={
+                "department": old.code if old else None,
+                "review_status": decision.review_status,
+            },
             after={"department": department.code, "effect": effect.value, "note": note},
         )
-        await self._uow.commit()
         return Correction(report.number, department.name, effect)
 
     async def _move(self, report: Report, department: Department, note: str) -> CorrectionEffect:
@@ -301,21 +303,52 @@ class ReviewService:
             raise ReviewError(texts.DECISION_NOT_FOUND)
         return decision, report
 
-    def _reviewed(self, decision: RoutingDecision, status: str, actor: str) -> None:
-        decision.review_status = status
-        decision.reviewed_by = actor
-        decision.reviewed_at = self._clock()
-
-    def _learn(self, report: Report, department: Department, source: str, actor: str) -> None:
-        self._uow.tickets.add_example(
-            LabelledExample(
-                report_id=report.id,
-                text=report.text,
-                department_code=department.code,
-                source=source,
-                created_by=actor,
-            )
+    async def _settle(
+        self,
+        decision: RoutingDecision,
+        report: Report,
+        department: Department,
+        *,
+        actor: str,
+        audit_action: str,
+        status: str,
+        example_source: str,
+        before: dict[str, object],
+        after: dict[str, object],
+    ) -> None:
+        """Both review actions end alike: the decision marked reviewed, the labelled example
+        the classifier is retrained on, the audit entry, one commit."""
+        mark_reviewed(decision, status, actor, self._clock())
+        self._uow.tickets.add_example(labelled_example(report, department, example_source, actor))
+        self._uow.audit.record(
+            actor,
+            audit_action,
+            entity="routing_decision",
+            entity_id=decision.id,
+            before=before,
+            after=after,
         )
+        await self._uow.commit()
+
+
+def mark_reviewed(decision: RoutingDecision, status: str, actor: str, at: datetime) -> None:
+    decision.review_status = status
+    decision.reviewed_by = actor
+    decision.reviewed_at = at
+
+
+def labelled_example(
+    report: Report, department: Department, source: str, actor: str
+) -> LabelledExample:
+    """What the classifier is retrained on: the report's text under the department an admin
+    confirmed or chose (`source` says which)."""
+    return LabelledExample(
+        report_id=report.id,
+        text=report.text,
+        department_code=department.code,
+        source=source,
+        created_by=actor,
+    )
 
 
 def reroute_message(report_id: int, department_code: str, note: str) -> OutboxMessage:

@@ -14,13 +14,12 @@ from datetime import datetime
 
 from bot.services.console_common import Option, Page, directory_maps
 from bot.services.reports import ticket_message
-from bot.services.review import reroute_message
+from bot.services.review import labelled_example, mark_reviewed, reroute_message
 from bot.services.ticket_updates import RETURNED, Notifier
 from bot.texts import console as texts
 from storage.base import utcnow
 from storage.models import (
     Department,
-    LabelledExample,
     OutboxStatus,
     Report,
     ReportStatus,
@@ -169,18 +168,8 @@ class TriageService:
             agreed = decision.suggested_department_id == department.id
             decision.department_id = department.id
             decision.method = RoutingMethod.MANUAL
-            decision.review_status = "confirmed" if agreed else "corrected"
-            decision.reviewed_by = actor
-            decision.reviewed_at = self._clock()
-        self._uow.tickets.add_example(
-            LabelledExample(
-                report_id=report.id,
-                text=report.text,
-                department_code=department.code,
-                source="admin",
-                created_by=actor,
-            )
-        )
+            mark_reviewed(decision, "confirmed" if agreed else "corrected", actor, self._clock())
+        self._uow.tickets.add_example(labelled_example(report, department, "admin", actor))
 
     async def _tell_deputy(self, report: Report, department: Department) -> bool:
         deputy = await self._uow.deputies.get(report.deputy_id)

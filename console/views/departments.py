@@ -3,6 +3,7 @@ and duties (each edit a new version, audited) or add a unit."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -10,11 +11,12 @@ from aiohttp import web
 from bot.services.console_auth import Role
 from bot.services.departments import DepartmentError, DepartmentFields, DepartmentService
 from console import texts
-from console.context import PREFIX, identity, uow
+from console.context import PREFIX, context, identity, uow
 from console.forms import lines, text
 from console.pages import ConsolePages
 from console.render import error_page, redirect, render
 
+log = logging.getLogger(__name__)
 pages = ConsolePages()
 
 
@@ -58,7 +60,7 @@ async def create_department(request: web.Request) -> web.StreamResponse:
         return _form(request, None, wanted, code=code, error=str(error), status=400)
     raise redirect(
         f"{PREFIX}/departments/{created.id}",
-        texts.DEPARTMENT_CREATED.format(name=created.fields.name),
+        await _refresh_router(request, texts.DEPARTMENT_CREATED.format(name=created.fields.name)),
     )
 
 
@@ -92,7 +94,9 @@ async def update_department(request: web.Request) -> web.StreamResponse:
         )
     raise redirect(
         f"{PREFIX}/departments/{department_id}",
-        texts.DEPARTMENT_SAVED.format(name=wanted.name, version=version),
+        await _refresh_router(
+            request, texts.DEPARTMENT_SAVED.format(name=wanted.name, version=version)
+        ),
     )
 
 
@@ -109,6 +113,19 @@ async def versions(request: web.Request) -> web.Response:
         department=found,
         versions=await service.versions(found.id),
     )
+
+
+async def _refresh_router(request: web.Request, done: str) -> str:
+    """Rebuilds the running router over the saved directory; returns the flash to show."""
+    router_directory = context(request).router_directory
+    if router_directory is None:
+        return done
+    try:
+        await router_directory.refresh()
+    except Exception:  # the edit is saved; routing keeps the previous directory meanwhile
+        log.exception("router not refreshed after a department edit")
+        return texts.ROUTER_NOT_REFRESHED.format(done=done)
+    return done
 
 
 def _form(

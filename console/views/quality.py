@@ -3,19 +3,21 @@ month, and which departments it confuses; every table downloads as CSV or XLSX."
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 from markupsafe import Markup
 
 from bot.services.routing_quality import QualityReport, routing_quality
-from bot.services.statistics_filters import FilterError, parse_quality_filter
+from bot.services.statistics_filters import QualityFilter, parse_quality_filter
 from bot.texts import statistics as texts
-from console import charts, exports
-from console.context import PREFIX, uow
+from console import charts
+from console.context import uow
 from console.pages import ConsolePages
 from console.render import error_page, render
 from console.statistics_tables import quality_tables
 from console.stats_cache import cache_for
-from console.views.statistics import bad_filter, download_name, query_string
+from console.stats_pages import answers_bad_filter, download_table, query_string
 
 pages = ConsolePages()
 
@@ -24,14 +26,10 @@ CONFUSIONS_SHOWN = 30  # the page lists the most frequent; the download has ever
 
 
 @pages.get("/quality", nav="分派质量", order=55)
+@answers_bad_filter(back="/quality")
 async def quality(request: web.Request) -> web.Response:
-    try:
-        flt = parse_quality_filter(request.query)
-    except FilterError as error:
-        return bad_filter(request, str(error), f"{PREFIX}/quality")
-    computed_at, report = await cache_for(request).get(
-        ("quality", flt), lambda: routing_quality(uow(request), flt)
-    )
+    flt = parse_quality_filter(request.query)
+    computed_at, report = await _report(request, flt)
     return render(
         request,
         "quality.html",
@@ -49,22 +47,21 @@ async def quality(request: web.Request) -> web.Response:
 
 
 @pages.get(r"/quality/export/{table:[a-z]+}.{fmt:csv|xlsx}")
+@answers_bad_filter(back="/quality")
 async def export(request: web.Request) -> web.Response:
-    key = request.match_info["table"]
-    if key not in QUALITY_TABLES:
+    if request.match_info["table"] not in QUALITY_TABLES:
         return error_page(request, 404, texts.EXPORT_UNKNOWN)
-    try:
-        flt = parse_quality_filter(request.query)
-    except FilterError as error:
-        return bad_filter(request, str(error), f"{PREFIX}/quality")
-    _, report = await cache_for(request).get(
+    flt = parse_quality_filter(request.query)
+    _, report = await _report(request, flt)
+    span = f"分类时间：{flt.start or '最早'} 至 {flt.end or '最新'}"
+    return download_table(request, quality_tables(report), flt.start, flt.end, subtitle=span)
+
+
+async def _report(request: web.Request, flt: QualityFilter) -> tuple[datetime, QualityReport]:
+    # The page and its downloads share one cache key: a download has the figures the page showed.
+    return await cache_for(request).get(
         ("quality", flt), lambda: routing_quality(uow(request), flt)
     )
-    tables = quality_tables(report)
-    table = next(table for table in tables if table.key == key)
-    span = f"分类时间：{flt.start or '最早'} 至 {flt.end or '最新'}"
-    name = download_name(table.title, flt.start, flt.end)
-    return exports.download(table, request.match_info["fmt"], name, subtitle=span)
 
 
 def _charts(report: QualityReport) -> list[Markup]:

@@ -3,8 +3,7 @@ deputies' 履职 by level, 选区 and 联络站; every table downloads as CSV or
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import urlencode
+from datetime import datetime
 
 from aiohttp import web
 from markupsafe import Markup
@@ -17,14 +16,15 @@ from bot.services.statistics import (
     StatisticsService,
 )
 from bot.services.statistics_deputies import DeputyReport
-from bot.services.statistics_filters import FilterError, StatsFilter, parse_filter
+from bot.services.statistics_filters import StatsFilter, parse_filter
 from bot.texts import statistics as texts
-from console import charts, exports
-from console.context import PREFIX, uow
+from console import charts
+from console.context import uow
 from console.pages import ConsolePages
 from console.render import error_page, render
 from console.statistics_tables import deputy_tables, rate_tables
 from console.stats_cache import cache_for
+from console.stats_pages import answers_bad_filter, download_table, query_string
 
 pages = ConsolePages()
 
@@ -35,16 +35,10 @@ EXPORT_OVERDUE_LIMIT = 100_000
 
 
 @pages.get("/statistics", nav="统计分析", order=50)
+@answers_bad_filter(back="/statistics")
 async def rates(request: web.Request) -> web.Response:
-    service = StatisticsService(uow(request))
-    try:
-        flt = parse_filter(request.query)
-        options = await service.options(flt)
-    except FilterError as error:
-        return bad_filter(request, str(error), f"{PREFIX}/statistics")
-    computed_at, report = await cache_for(request).get(
-        ("rates", flt, OVERDUE_LIST_LIMIT), lambda: service.rates(flt, options=options)
-    )
+    service, flt, options = await _filtered(request)
+    computed_at, report = await _rates(request, service, flt, options)
     return render(
         request,
         "statistics.html",
@@ -62,16 +56,10 @@ async def rates(request: web.Request) -> web.Response:
 
 
 @pages.get("/statistics/deputies")
+@answers_bad_filter(back="/statistics/deputies")
 async def deputies(request: web.Request) -> web.Response:
-    service = StatisticsService(uow(request))
-    try:
-        flt = parse_filter(request.query)
-        options = await service.options(flt)
-    except FilterError as error:
-        return bad_filter(request, str(error), f"{PREFIX}/statistics/deputies")
-    computed_at, report = await cache_for(request).get(
-        ("deputies", flt), lambda: service.deputies(flt, options=options)
-    )
+    service, flt, options = await _filtered(request)
+    computed_at, report = await _deputies(request, service, flt, options)
     return render(
         request,
         "statistics_deputies.html",
@@ -90,46 +78,50 @@ async def deputies(request: web.Request) -> web.Response:
 
 
 @pages.get(r"/statistics/export/{table:[a-z]+}.{fmt:csv|xlsx}")
+@answers_bad_filter(back="/statistics")
 async def export(request: web.Request) -> web.Response:
     key = request.match_info["table"]
     if key not in RATE_TABLES + DEPUTY_TABLES:
         return error_page(request, 404, texts.EXPORT_UNKNOWN)
-    service = StatisticsService(uow(request))
-    try:
-        flt = parse_filter(request.query)
-        options = await service.options(flt)
-    except FilterError as error:
-        return bad_filter(request, str(error), f"{PREFIX}/statistics")
-    cache = cache_for(request)
+    service, flt, options = await _filtered(request)
     if key in RATE_TABLES:
         # The page's own figures (often cached), except the overdue list: that one in full.
         limit = EXPORT_OVERDUE_LIMIT if key == "overdue" else OVERDUE_LIST_LIMIT
-        _, report = await cache.get(
-            ("rates", flt, limit),
-            lambda: service.rates(flt, options=options, overdue_limit=limit),
-        )
+        _, report = await _rates(request, service, flt, options, overdue_limit=limit)
         tables = rate_tables(report)
     else:
-        _, people = await cache.get(
-            ("deputies", flt), lambda: service.deputies(flt, options=options)
-        )
+        _, people = await _deputies(request, service, flt, options)
         tables = deputy_tables(people)
-    table = next(table for table in tables if table.key == key)
-    name = download_name(table.title, flt.start, flt.end)
-    return exports.download(
-        table, request.match_info["fmt"], name, subtitle=describe(flt, options)
+    return download_table(request, tables, flt.start, flt.end, subtitle=describe(flt, options))
+
+
+async def _filtered(request: web.Request) -> tuple[StatisticsService, StatsFilter, FilterOptions]:
+    """The service, the query's filter and the form's choices; FilterError on a malformed
+    filter or on a code the directory does not know."""
+    service = StatisticsService(uow(request))
+    flt = parse_filter(request.query)
+    return service, flt, await service.options(flt)
+
+
+# The page and its downloads share one cache key, so a download has the figures the page showed.
+async def _rates(
+    request: web.Request,
+    service: StatisticsService,
+    flt: StatsFilter,
+    options: FilterOptions,
+    overdue_limit: int = OVERDUE_LIST_LIMIT,
+) -> tuple[datetime, RatesReport]:
+    return await cache_for(request).get(
+        ("rates", flt, overdue_limit),
+        lambda: service.rates(flt, options=options, overdue_limit=overdue_limit),
     )
 
 
-def bad_filter(request: web.Request, message: str, back: str) -> web.Response:
-    """400 with the Chinese reason and a way back to the unfiltered page."""
-    return render(
-        request,
-        "statistics_bad_filter.html",
-        status=400,
-        title="请求有误",
-        message=message,
-        back=back,
+async def _deputies(
+    request: web.Request, service: StatisticsService, flt: StatsFilter, options: FilterOptions
+) -> tuple[datetime, DeputyReport]:
+    return await cache_for(request).get(
+        ("deputies", flt), lambda: service.deputies(flt, options=options)
     )
 
 
@@ -139,15 +131,6 @@ def describe(flt: StatsFilter, options: FilterOptions) -> str:
     department = options.department_names().get(options.department_id or 0, "全部")
     district = options.district_names().get(options.district_id or 0, "全部")
     return f"时间：{period}；承办单位：{department}；区县：{district}"
-
-
-def download_name(title: str, start: date | None, end: date | None) -> str:
-    """The file name (without extension) of a download: the table and its date range."""
-    return f"{title}_{start or ''}至{end or ''}" if start or end else title
-
-
-def query_string(params: dict[str, str]) -> str:
-    return f"?{urlencode(params)}" if params else ""
 
 
 def _three_rates(rows: list[RateRow]) -> list[charts.Series]:

@@ -56,6 +56,13 @@ def _not_sent_for(
 # What the deputy and the operators read: the summary, or the text's start when it has none.
 _SUMMARY = func.coalesce(func.nullif(Report.summary, ""), func.substr(Report.text, 1, 40))
 
+# A ticket the watch keeps time for: at the hotline, its report still open, no 延期 pending.
+_RUNNING_CLOCK = (
+    Ticket.external_id.is_not(None),
+    Ticket.extension_pending.is_(False),
+    Report.status.in_(OPEN_STATUSES),
+)
+
 
 class DeadlineRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -67,25 +74,16 @@ class DeadlineRepository:
         rows = await self._session.execute(
             select(Ticket.id, Report.appeal_type, Report.urgency)
             .join(Report, Report.id == Ticket.report_id)
-            .where(
-                Ticket.due_at.is_(None),
-                Ticket.external_id.is_not(None),
-                Ticket.extension_pending.is_(False),
-                Report.status.in_(OPEN_STATUSES),
-            )
+            .where(Ticket.due_at.is_(None), *_RUNNING_CLOCK)
             .order_by(Ticket.id)
             .limit(limit)
         )
         return [(ticket_id, appeal, urgency) for ticket_id, appeal, urgency in rows.tuples()]
 
     async def arm(self, ticket_id: int, due_at: datetime) -> bool:
-        result = await self._session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.due_at.is_(None))
-            .values(due_at=due_at)
-            .execution_options(synchronize_session=False)
+        return await self._claimed(
+            {"due_at": due_at}, Ticket.id == ticket_id, Ticket.due_at.is_(None)
         )
-        return getattr(result, "rowcount", 0) == 1
 
     async def watched(self, after_id: int, limit: int) -> list[WatchedTicket]:
         """Open, unpaused tickets with a deadline that has not had its 催办 yet, by id."""
@@ -115,13 +113,7 @@ class DeadlineRepository:
             )
             .join(Report, Report.id == Ticket.report_id)
             .join(Deputy, Deputy.id == Report.deputy_id)
-            .where(
-                Ticket.id > after_id,
-                Ticket.external_id.is_not(None),
-                Ticket.extension_pending.is_(False),
-                Report.status.in_(OPEN_STATUSES),
-                or_(accept_open, due_open),
-            )
+            .where(Ticket.id > after_id, *_RUNNING_CLOCK, or_(accept_open, due_open))
             .order_by(Ticket.id)
             .limit(limit)
         )
@@ -141,18 +133,13 @@ class DeadlineRepository:
         values: dict[str, object] = {claim_column.key: deadline}
         if escalate:
             values["escalated"] = True
-        result = await self._session.execute(
-            update(Ticket)
-            .where(
-                Ticket.id == ticket_id,
-                Ticket.extension_pending.is_(False),
-                deadline_column == deadline,
-                _not_sent_for(claim_column, deadline),
-            )
-            .values(values)
-            .execution_options(synchronize_session=False)
+        return await self._claimed(
+            values,
+            Ticket.id == ticket_id,
+            Ticket.extension_pending.is_(False),
+            deadline_column == deadline,
+            _not_sent_for(claim_column, deadline),
         )
-        return getattr(result, "rowcount", 0) == 1
 
     async def closed_unasked(
         self, closed_before: datetime, closed_after: datetime, limit: int
@@ -181,10 +168,18 @@ class DeadlineRepository:
         return [ClosedTicket(*row) for row in rows.tuples()]
 
     async def claim_recurrence_question(self, ticket_id: int, now: datetime) -> bool:
+        return await self._claimed(
+            {"recurrence_asked_at": now},
+            Ticket.id == ticket_id,
+            Ticket.recurrence_asked_at.is_(None),
+        )
+
+    async def _claimed(self, values: dict[str, object], *where: ColumnElement[bool]) -> bool:
+        """The conditional UPDATE of one ticket: True only for the process that changed it."""
         result = await self._session.execute(
             update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.recurrence_asked_at.is_(None))
-            .values(recurrence_asked_at=now)
+            .where(*where)
+            .values(values)
             .execution_options(synchronize_session=False)
         )
         return getattr(result, "rowcount", 0) == 1

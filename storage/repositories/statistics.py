@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import (
@@ -279,28 +279,31 @@ class StatisticsRepository:
 
     @staticmethod
     def _scoped_tickets(query: Select[Any], scope: Scope) -> Select[Any]:
-        if scope.start is not None:
-            query = query.where(Ticket.created_at >= scope.start)
-        if scope.end is not None:
-            query = query.where(Ticket.created_at < scope.end)
-        if scope.district_id is not None:
-            query = query.where(Report.district_id == scope.district_id)
-        if scope.department_id is not None:
-            query = query.where(Ticket.department_id == scope.department_id)
-        return query
+        return _scoped(query, scope, Ticket.created_at, Ticket.department_id)
 
     @staticmethod
     def _scoped_reports(query: Select[Any], scope: Scope) -> Select[Any]:
-        query = query.where(Report.status.not_in(NOT_FILED))
-        if scope.start is not None:
-            query = query.where(Report.created_at >= scope.start)
-        if scope.end is not None:
-            query = query.where(Report.created_at < scope.end)
-        if scope.district_id is not None:
-            query = query.where(Report.district_id == scope.district_id)
-        if scope.department_id is not None:
-            query = query.where(Report.department_id == scope.department_id)
-        return query
+        filed = query.where(Report.status.not_in(NOT_FILED))
+        return _scoped(filed, scope, Report.created_at, Report.department_id)
+
+
+def _scoped(
+    query: Select[Any],
+    scope: Scope,
+    created_at: InstrumentedAttribute[datetime],
+    department_id: InstrumentedAttribute[int | None],
+) -> Select[Any]:
+    """The scope's period on `created_at` and its department on `department_id` (a ticket's
+    own, or its report's); the district is always the report's."""
+    if scope.start is not None:
+        query = query.where(created_at >= scope.start)
+    if scope.end is not None:
+        query = query.where(created_at < scope.end)
+    if scope.district_id is not None:
+        query = query.where(Report.district_id == scope.district_id)
+    if scope.department_id is not None:
+        query = query.where(department_id == scope.department_id)
+    return query
 
 
 def _listed_idle(scope: Scope, active: bool, district_id: int | None) -> bool:

@@ -13,17 +13,17 @@ import pytest
 from bot.config import Settings
 from bot.web import WebServer
 from console import add_routes
-from storage.models import Department, Deputy, District, Report, ReportStatus
+from storage.models import Report, ReportStatus
 from storage.uow import UnitOfWorkFactory
-from tests.console.conftest import (
-    DEPARTMENTS,
+from tests.console.conftest import PASSWORD, ConsoleServer, RecordingNotifier, create_user
+from tests.console.seed import (
     DEPUTY_TELEGRAM_ID,
-    PASSWORD,
-    ConsoleServer,
-    RecordingNotifier,
-    create_user,
+    XSS,
+    XSS_IMG,
+    add_dead_letter,
+    add_report,
+    seed_directory,
 )
-from tests.console.seed import XSS, XSS_IMG, add_dead_letter, add_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 OUTPUT = Path(__file__).parents[2] / "test-output" / "browser"
@@ -35,24 +35,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 async def console(uow_factory: UnitOfWorkFactory) -> AsyncIterator[ConsoleServer]:
-    async with uow_factory() as uow:
-        district = District(code="DX", name="大祥区", towns=["城西街道"])
-        uow.session.add(district)
-        for code, name in DEPARTMENTS:
-            uow.session.add(Department(code=code, name=name, category="城建"))
-        await uow.session.flush()
-        uow.session.add(
-            Deputy(
-                name="李代表",
-                phone="13800000001",
-                level="市",
-                constituency="大祥区第三选区",
-                station="城西联络站",
-                district_id=district.id,
-                telegram_user_id=DEPUTY_TELEGRAM_ID,
-            )
-        )
-        await uow.commit()
+    await seed_directory(uow_factory)
     await create_user(uow_factory, "wang", "admin")
     notifier = RecordingNotifier()
     server = WebServer("127.0.0.1", 0)

@@ -14,19 +14,17 @@ import pytest
 
 from bot.config import Settings
 from bot.services.console_auth import ConsoleAuthService
+from bot.services.router_directory import RouterDirectory
 from bot.services.ticket_updates import RatingPrompt
 from bot.web import WebServer
+from classifiers import RouterHolder, load_directory
 from console import add_routes
-from storage.models import Department, Deputy, District
 from storage.uow import UnitOfWorkFactory
+from tests.console.seed import DEPARTMENTS, DEPUTY_TELEGRAM_ID, seed_directory
+
+__all__ = ["DEPARTMENTS", "DEPUTY_TELEGRAM_ID"]  # tests import them from here too
 
 PASSWORD = "correct-horse-42"
-DEPARTMENTS = [
-    ("ZJ", "邵阳市住房和城乡建设局"),
-    ("CG", "邵阳市城市管理和综合执法局"),
-    ("JT", "邵阳市交通运输局"),
-]
-DEPUTY_TELEGRAM_ID = 710001
 
 
 @dataclass
@@ -65,30 +63,22 @@ def console_settings() -> Settings:
 
 @pytest.fixture
 async def seeded_console(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    async with uow_factory() as uow:
-        district = District(code="DX", name="大祥区", towns=["城西街道"])
-        uow.session.add(district)
-        for code, name in DEPARTMENTS:
-            uow.session.add(Department(code=code, name=name, category="城建"))
-        await uow.session.flush()
-        uow.session.add(
-            Deputy(
-                name="李代表",
-                phone="13800000001",
-                level="市",
-                constituency="大祥区第三选区",
-                station="城西联络站",
-                district_id=district.id,
-                telegram_user_id=DEPUTY_TELEGRAM_ID,
-            )
-        )
-        await uow.commit()
+    await seed_directory(uow_factory)
     return uow_factory
 
 
 @pytest.fixture
+def console_classifier() -> RouterHolder | None:
+    """The running router that department edits refresh; none unless a module overrides this
+    (building one loads jieba's dictionary)."""
+    return None
+
+
+@pytest.fixture
 async def console_server(
-    seeded_console: UnitOfWorkFactory, console_settings: Settings
+    seeded_console: UnitOfWorkFactory,
+    console_settings: Settings,
+    console_classifier: RouterHolder | None,
 ) -> AsyncIterator[ConsoleServer]:
     notifier = RecordingNotifier()
     woken: list[int] = []
@@ -99,6 +89,9 @@ async def console_server(
         seeded_console,
         notifier,
         wake_outbox=lambda: woken.append(1),
+        router_directory=RouterDirectory(console_classifier, seeded_console, load_directory())
+        if console_classifier is not None
+        else None,
     )
     await server.start()
     assert server.port is not None

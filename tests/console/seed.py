@@ -1,4 +1,5 @@
-"""Reports as the bot leaves them in the database (report, routing decision, outbox message,
+"""The console tests' directory (a district, three departments, one deputy on Telegram) and
+reports as the bot leaves them in the database (report, routing decision, outbox message,
 ticket), written straight to the real test database for the console pages to show."""
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from sqlalchemy import select
 
 from bot.services.reports import ticket_message
 from storage.models import (
+    Department,
     Deputy,
+    District,
     OutboxMessage,
     OutboxStatus,
     Report,
@@ -21,6 +24,12 @@ from storage.models import (
 )
 from storage.uow import UnitOfWorkFactory
 
+DEPARTMENTS = [
+    ("ZJ", "邵阳市住房和城乡建设局"),
+    ("CG", "邵阳市城市管理和综合执法局"),
+    ("JT", "邵阳市交通运输局"),
+]
+DEPUTY_TELEGRAM_ID = 710001
 XSS = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 
@@ -30,6 +39,28 @@ class Seeded:
     report_id: int
     decision_id: int
     number: str
+
+
+async def seed_directory(uow_factory: UnitOfWorkFactory) -> None:
+    """District DX (id 1), departments ZJ, CG, JT (ids 1-3) and 李代表, bound to Telegram."""
+    async with uow_factory() as uow:
+        district = District(code="DX", name="大祥区", towns=["城西街道"])
+        uow.session.add(district)
+        for code, name in DEPARTMENTS:
+            uow.session.add(Department(code=code, name=name, category="城建"))
+        await uow.session.flush()
+        uow.session.add(
+            Deputy(
+                name="李代表",
+                phone="13800000001",
+                level="市",
+                constituency="大祥区第三选区",
+                station="城西联络站",
+                district_id=district.id,
+                telegram_user_id=DEPUTY_TELEGRAM_ID,
+            )
+        )
+        await uow.commit()
 
 
 def candidates(*codes: str) -> list[dict[str, object]]:

@@ -7,6 +7,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -25,6 +26,17 @@ SAMPLE_REGISTRY = Path(__file__).parents[2] / "samples" / "deputies.csv"
 HOTLINE_SECRET = "e2e-hotline-secret"
 
 BotFactory = Callable[..., Awaitable[Application]]
+
+
+async def until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
+    """The outbox worker, the callbacks and the watches run in the background: wait (up to 15 s)
+    for their effect, the first truthy `check()`."""
+    for _ in range(150):
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="session")

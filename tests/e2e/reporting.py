@@ -1,4 +1,5 @@
-"""Helpers for driving the report flow as a deputy would, through the emulator."""
+"""Helpers for driving the report flow as a deputy would, through the emulator, and for the
+reference 12345 intake's side of a filed report."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from PIL import Image
 
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
+from intake.server import RunningIntake
+from tests.e2e.conftest import until
+
+OPERATOR = "话务员小王"  # the intake operator who acts on the tickets
 
 # Names the department outright: routed confidently whatever the model's version.
 WAGE_ARREARS = (
@@ -78,3 +83,40 @@ async def next_edit(user: ChatUser) -> dict[str, Any]:
         if event["kind"] == "edit":
             message: dict[str, Any] = event["message"]
             return message
+
+
+async def filed_at_intake(
+    client: EmulatorClient, intake: RunningIntake, user_id: int
+) -> tuple[ChatUser, str, str]:
+    """A report the deputy confirmed, once its ticket is at the intake:
+    (deputy, report number, ticket number)."""
+    deputy = await verified(client, user_id)
+    preview = await to_preview(deputy, WAGE_ARREARS)
+    await deputy.press_button(preview, "确认提交")
+    receipt = (await deputy.next_message())["text"]
+    number = receipt.split("编号 ")[1].split()[0]
+
+    async def intake_ticket() -> str | None:
+        for ticket in await intake.store.list():
+            if ticket["report_number"] == number:
+                return str(ticket["ticket_no"])
+        return None
+
+    ticket_no = await until(intake_ticket, f"the intake's ticket for {number}")
+    return deputy, number, ticket_no
+
+
+async def answered_at_intake(
+    deputy: ChatUser, intake: RunningIntake, ticket_no: str, answer: str, *, first: bool = True
+) -> dict[str, Any]:
+    """The operator accepts and dispatches (the first time) and answers; the deputy's 已答复
+    notice."""
+    if first:
+        await intake.store.act(ticket_no, "accept", operator=OPERATOR)
+        assert "受理" in (await deputy.next_message(timeout=15))["text"]
+        await intake.store.act(ticket_no, "dispatch", operator=OPERATOR, department_code="RS")
+        assert "派单" in (await deputy.next_message(timeout=15))["text"]
+    await intake.store.act(ticket_no, "answer", operator=OPERATOR, answer=answer)
+    notice = await deputy.next_message(timeout=15)
+    assert "已答复" in notice["text"]
+    return notice

@@ -7,7 +7,6 @@ nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
 from handlers.operator_keyboards import TicketButton
 from storage.models import Report, ReportPhoto, Ticket, TicketEvent
-from tests.e2e.conftest import BotFactory
+from tests.e2e.conftest import BotFactory, until
 from tests.e2e.reporting import WAGE_ARREARS, jpeg_with_exif, next_edit, to_preview, verified
 
 GROUP: dict[str, Any] = {"id": -1001234500001, "type": "supergroup", "title": "12345 话务员群"}
@@ -40,16 +39,6 @@ CLOSE = otx.BUTTONS[OperatorAction.CLOSE]
 @pytest.fixture
 async def desk(start_bot: BotFactory) -> Application:
     return await start_bot(hotline_adapter="telegram", operators_chat_id=GROUP_ID)
-
-
-async def until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """The outbox worker runs in the background: wait for its effect."""
-    for _ in range(150):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def operator(client: EmulatorClient, user_id: int, name: str) -> ChatUser:

@@ -5,7 +5,6 @@ reaches it once a day."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,59 +20,29 @@ from handlers.report_keyboards import MyAction
 from intake.server import RunningIntake
 from storage.base import utcnow
 from storage.models import OutboxMessage, Rating, Report, Ticket
-from tests.e2e.reporting import WAGE_ARREARS, next_edit, to_preview, verified
-
-OPERATOR = "话务员小王"
-
-
-async def _until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """The worker and the callbacks run in the background: wait for their effect."""
-    for _ in range(150):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.e2e.conftest import until
+from tests.e2e.reporting import (
+    WAGE_ARREARS,
+    answered_at_intake,
+    filed_at_intake,
+    next_edit,
+    to_preview,
+    verified,
+)
 
 
 async def _file(
     app: Application, client: EmulatorClient, intake: RunningIntake, user_id: int
 ) -> tuple[ChatUser, str, str]:
     """A filed report whose ticket both sides know: (deputy, report number, ticket number)."""
-    deputy = await verified(client, user_id)
-    preview = await to_preview(deputy, WAGE_ARREARS)
-    await deputy.press_button(preview, "确认提交")
-    receipt = (await deputy.next_message())["text"]
-    number = receipt.split("编号 ")[1].split()[0]
-
-    async def intake_ticket() -> str | None:
-        for ticket in await intake.store.list():
-            if ticket["report_number"] == number:
-                return str(ticket["ticket_no"])
-        return None
+    filed = await filed_at_intake(client, intake, user_id)
 
     async def bot_ticket() -> Ticket | None:
         async with app.uow_factory() as uow:
             return await uow.session.scalar(select(Ticket))
 
-    ticket_no = await _until(intake_ticket, f"the intake's ticket for {number}")
-    await _until(bot_ticket, "the bot to record the ticket")
-    return deputy, number, ticket_no
-
-
-async def _answered(
-    deputy: ChatUser, intake: RunningIntake, ticket_no: str, answer: str, *, first: bool = True
-) -> dict[str, Any]:
-    """Operator accepts, dispatches (first time) and answers; the deputy's 已答复 notice."""
-    if first:
-        await intake.store.act(ticket_no, "accept", operator=OPERATOR)
-        assert "受理" in (await deputy.next_message(timeout=15))["text"]
-        await intake.store.act(ticket_no, "dispatch", operator=OPERATOR, department_code="RS")
-        assert "派单" in (await deputy.next_message(timeout=15))["text"]
-    await intake.store.act(ticket_no, "answer", operator=OPERATOR, answer=answer)
-    notice = await deputy.next_message(timeout=15)
-    assert "已答复" in notice["text"]
-    return notice
+    await until(bot_ticket, "the bot to record the ticket")
+    return filed
 
 
 def _labels(message: dict[str, Any]) -> list[str]:
@@ -98,7 +67,7 @@ async def test_satisfied_from_the_answer_notice_is_stored_once(
     looped: Application, client: EmulatorClient, intake: RunningIntake
 ) -> None:
     deputy, number, ticket_no = await _file(looped, client, intake, 7301)
-    notice = await _answered(deputy, intake, ticket_no, "已责令包工头三日内结清工资。")
+    notice = await answered_at_intake(deputy, intake, ticket_no, "已责令包工头三日内结清工资。")
     assert _labels(notice) == [rtx.BTN_SATISFIED, rtx.BTN_BASICALLY, rtx.BTN_UNSATISFIED]
 
     await deputy.press_button(notice, rtx.BTN_SATISFIED)
@@ -119,7 +88,7 @@ async def test_unsatisfied_reopens_once_then_goes_to_the_staff(
     looped: Application, client: EmulatorClient, intake: RunningIntake
 ) -> None:
     deputy, number, ticket_no = await _file(looped, client, intake, 7302)
-    notice = await _answered(deputy, intake, ticket_no, "已协调处理。")
+    notice = await answered_at_intake(deputy, intake, ticket_no, "已协调处理。")
 
     told = await _rate_unsatisfied(deputy, notice, "工资至今仍未发放，<答复不实>")
     assert "重办" in told and number in told
@@ -128,7 +97,7 @@ async def test_unsatisfied_reopens_once_then_goes_to_the_staff(
         ticket = await intake.store.get(ticket_no)
         return ticket is not None and ticket["reopen_count"] == 1
 
-    await _until(reopened, "the intake to reopen the ticket")
+    await until(reopened, "the intake to reopen the ticket")
     at_intake = await intake.store.get(ticket_no)
     assert at_intake is not None and at_intake["status"] == "办理中"
     assert "重新办理" in (await deputy.next_message(timeout=15))["text"]  # the intake's callback
@@ -137,7 +106,7 @@ async def test_unsatisfied_reopens_once_then_goes_to_the_staff(
     assert rating.comment == "工资至今仍未发放，<答复不实>"
 
     # Round 2: the next answer is rated again; a second 不满意 does not reopen again.
-    second = await _answered(deputy, intake, ticket_no, "已再次督促。", first=False)
+    second = await answered_at_intake(deputy, intake, ticket_no, "已再次督促。", first=False)
     told = await _rate_unsatisfied(deputy, second, "仍未解决")
     assert "工作人员将跟进" in told
     await asyncio.sleep(2.5)  # one idle pass of the outbox worker: nothing more goes out
@@ -210,7 +179,7 @@ async def test_urge_reaches_the_hotline_once_a_day(
         events = await intake.store.events_for(ticket["id"])
         return [e["action"] for e in events].count("urge") == 1
 
-    await _until(urged, "the intake to record the 催办")
+    await until(urged, "the intake to record the 催办")
     async with looped.uow_factory() as uow:
         kinds = list(await uow.session.scalars(select(OutboxMessage.kind)))
         (report,) = list(await uow.session.scalars(select(Report)))

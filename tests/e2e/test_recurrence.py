@@ -5,7 +5,6 @@ intake ticket, and a replayed button changes nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -19,20 +18,8 @@ from emulator.client import ChatUser, EmulatorClient
 from handlers.recurrence_keyboards import RecurrenceAction
 from intake.server import RunningIntake
 from storage.models import OutboxMessage, Report, ReportStatus, Ticket
-from tests.e2e.conftest import HOTLINE_SECRET, BotFactory
-from tests.e2e.reporting import WAGE_ARREARS, to_preview, verified
-
-OPERATOR = "话务员小王"
-
-
-async def until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """The worker, the callbacks and the watch run in the background: wait for their effect."""
-    for _ in range(150):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.e2e.conftest import HOTLINE_SECRET, BotFactory, until
+from tests.e2e.reporting import OPERATOR, answered_at_intake, filed_at_intake, verified
 
 
 @pytest.fixture
@@ -53,22 +40,8 @@ async def file_and_close(
     client: EmulatorClient, intake: RunningIntake, user_id: int
 ) -> tuple[ChatUser, str, str]:
     """A report answered and closed at the intake: (deputy, report number, ticket number)."""
-    deputy = await verified(client, user_id)
-    preview = await to_preview(deputy, WAGE_ARREARS)
-    await deputy.press_button(preview, "确认提交")
-    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
-
-    async def intake_ticket() -> str | None:
-        found = [t for t in await intake.store.list() if t["report_number"] == number]
-        return str(found[0]["ticket_no"]) if found else None
-
-    ticket_no = await until(intake_ticket, f"the intake's ticket for {number}")
-    await intake.store.act(ticket_no, "accept", operator=OPERATOR)
-    assert "受理" in (await deputy.next_message(timeout=15))["text"]
-    await intake.store.act(ticket_no, "dispatch", operator=OPERATOR, department_code="RS")
-    assert "派单" in (await deputy.next_message(timeout=15))["text"]
-    await intake.store.act(ticket_no, "answer", operator=OPERATOR, answer="已责令包工头结清工资。")
-    assert "已答复" in (await deputy.next_message(timeout=15))["text"]
+    deputy, number, ticket_no = await filed_at_intake(client, intake, user_id)
+    await answered_at_intake(deputy, intake, ticket_no, "已责令包工头结清工资。")
     await intake.store.act(ticket_no, "close", operator=OPERATOR)
     return deputy, number, ticket_no
 

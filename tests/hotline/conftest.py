@@ -30,6 +30,7 @@ from storage.models import (
     Report,
     ReportPhoto,
     ReportStatus,
+    Ticket,
 )
 from storage.uow import UnitOfWorkFactory
 
@@ -226,3 +227,14 @@ def make_worker(
 async def intake_ticket_count(server: RunningIntake) -> int:
     async with server.engine.connect() as conn:
         return int(await conn.scalar(select(func.count()).select_from(intake_tickets)) or 0)
+
+
+async def outbox_messages(uow_factory: UnitOfWorkFactory) -> list[OutboxMessage]:
+    async with uow_factory() as uow:
+        return list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def bot_tickets(uow_factory: UnitOfWorkFactory) -> list[Ticket]:
+    """The tickets the bot recorded, oldest first."""
+    async with uow_factory() as uow:
+        return list(await uow.session.scalars(select(Ticket).order_by(Ticket.id)))

@@ -6,33 +6,24 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from sqlalchemy import select
 
 from bot.hotline.gateway import TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
 from bot.services.dead_letters import DeadLetterService
-from storage.models import OutboxMessage, OutboxStatus, Ticket
+from storage.models import OutboxStatus
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (
     SECRET,
     Clock,
     FileReport,
     StartIntake,
+    bot_tickets,
     intake_ticket_count,
     make_worker,
+    outbox_messages,
 )
 from tests.hotline.doubles import CreateOnlyHotline
-
-
-async def outbox(uow_factory: UnitOfWorkFactory) -> list[OutboxMessage]:
-    async with uow_factory() as uow:
-        return list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-async def bot_tickets(uow_factory: UnitOfWorkFactory) -> list[Ticket]:
-    async with uow_factory() as uow:
-        return list(await uow.session.scalars(select(Ticket).order_by(Ticket.id)))
 
 
 async def test_pending_message_becomes_exactly_one_ticket(
@@ -59,7 +50,7 @@ async def test_pending_message_becomes_exactly_one_ticket(
     assert remote["department_code"] == "ZJ"
     assert remote["reporter_name"] == "李代表"
     assert len(remote["media"]) == 1  # the stored photo went along, base64
-    [message] = await outbox(seeded)
+    [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.DELIVERED
     assert message.attempts == 1
     assert message.delivered_at == clock.now
@@ -81,7 +72,7 @@ async def test_intake_down_for_several_attempts_loses_and_duplicates_nothing(
 
     for attempt in range(1, 4):
         assert await worker.run_once() == 2
-        messages = await outbox(seeded)
+        messages = await outbox_messages(seeded)
         assert {m.status for m in messages} == {OutboxStatus.PENDING}
         assert {m.attempts for m in messages} == {attempt}
         # Back-off with the jitter at its ceiling: 1 s, 2 s, 4 s.
@@ -96,7 +87,7 @@ async def test_intake_down_for_several_attempts_loses_and_duplicates_nothing(
     worker = make_worker(seeded, http, server.base_url, clock)
     assert await worker.run_once() == 2
 
-    assert {m.status for m in await outbox(seeded)} == {OutboxStatus.DELIVERED}
+    assert {m.status for m in await outbox_messages(seeded)} == {OutboxStatus.DELIVERED}
     assert sorted(t.report_id for t in await bot_tickets(seeded)) == [first, second]
     assert await intake_ticket_count(server) == 2
 
@@ -116,7 +107,7 @@ async def test_after_max_attempts_the_message_is_dead_until_an_admin_retries_it(
     await worker.run_once()
     clock.advance(60)
     await worker.run_once()
-    [message] = await outbox(seeded)
+    [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.DEAD
     assert message.attempts == 2
     clock.advance(3600)
@@ -127,7 +118,7 @@ async def test_after_max_attempts_the_message_is_dead_until_an_admin_retries_it(
     async with seeded() as uow:  # the admin's 重试 on the dead-letters page
         assert await DeadLetterService(uow, clock).retry(actor="console:admin") == 1
     assert await worker.run_once() == 1
-    [message] = await outbox(seeded)
+    [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.DELIVERED
     assert len(await bot_tickets(seeded)) == 1
 
@@ -146,7 +137,7 @@ async def test_a_refused_request_is_dead_at_once(
 
     assert await worker.run_once() == 1
 
-    [message] = await outbox(seeded)
+    [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.DEAD
     assert message.attempts == 1
     assert "HTTP 401" in (message.last_error or "")
@@ -180,7 +171,7 @@ async def test_a_crash_between_send_and_commit_still_makes_one_ticket(
     crashing = CrashAfterSend(HttpHotlineAdapter(http, server.base_url, SECRET))
     with pytest.raises(Crash):
         await OutboxWorker(seeded, crashing, clock=clock).run_once()
-    [message] = await outbox(seeded)
+    [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.PENDING
     assert message.locked_until is not None
     assert await bot_tickets(seeded) == []
@@ -193,5 +184,5 @@ async def test_a_crash_between_send_and_commit_still_makes_one_ticket(
     [ticket] = await bot_tickets(seeded)
     assert ticket.external_id == crashing.receipts[0].external_id
     assert await intake_ticket_count(server) == 1
-    [message] = await outbox(seeded)
+    [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.DELIVERED

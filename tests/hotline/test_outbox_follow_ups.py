@@ -11,9 +11,17 @@ from bot.hotline.gateway import TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
 from bot.services.report_history import ReportHistoryService, WithdrawOutcome
-from storage.models import OutboxMessage, OutboxStatus, Report, Ticket
+from storage.models import OutboxMessage, OutboxStatus, Report
 from storage.uow import UnitOfWorkFactory
-from tests.hotline.conftest import SECRET, Clock, FileReport, StartIntake, make_worker
+from tests.hotline.conftest import (
+    SECRET,
+    Clock,
+    FileReport,
+    StartIntake,
+    bot_tickets,
+    make_worker,
+    outbox_messages,
+)
 
 
 async def _queue(uow_factory: UnitOfWorkFactory, report_id: int, kind: str, **payload: str) -> int:
@@ -37,10 +45,10 @@ async def _message(uow_factory: UnitOfWorkFactory, message_id: int) -> OutboxMes
 
 
 async def _ticket_no(uow_factory: UnitOfWorkFactory) -> str:
-    async with uow_factory() as uow:
-        ticket = await uow.session.scalar(select(Ticket))
-        assert ticket is not None and ticket.external_id
-        return ticket.external_id
+    """The hotline's number of the first ticket the bot recorded."""
+    tickets = await bot_tickets(uow_factory)
+    assert tickets and tickets[0].external_id
+    return tickets[0].external_id
 
 
 async def test_reopen_and_urge_reach_the_ticket_at_the_intake(
@@ -189,6 +197,5 @@ async def test_a_report_withdrawn_while_its_ticket_is_being_created_is_withdrawn
     assert await worker.run_once() == 1  # the 撤回 reaches the hotline
     remote = await server.store.get(await _ticket_no(seeded))
     assert remote is not None and remote["status"] == "已撤回"
-    async with seeded() as uow:
-        statuses = sorted(m.status for m in await uow.session.scalars(select(OutboxMessage)))
+    statuses = sorted(m.status for m in await outbox_messages(seeded))
     assert statuses == [OutboxStatus.DELIVERED, OutboxStatus.DELIVERED]
