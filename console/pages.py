@@ -6,8 +6,10 @@ optional entry in the navigation bar. `console.app` collects every module's `pag
     @pages.get("/decisions", nav="分类记录", order=10)          # viewers and up
     async def decisions(request: web.Request) -> web.Response: ...
 
-    @pages.post("/decisions/{id:\\d+}/confirm", role=Role.OPERATOR)
+    @pages.post("/decisions/{id:\\d{1,18}}/confirm", role=Role.OPERATOR)
     async def confirm(request: web.Request) -> web.StreamResponse: ...
+
+Ids in paths are `\\d{1,18}`: a longer number is no such page (404), not a database overflow.
 """
 
 from __future__ import annotations

@@ -69,7 +69,14 @@ def render(
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:
-    titles = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 409: "操作冲突"}
+    titles = {
+        400: "请求有误",
+        403: "无权访问",
+        404: "页面不存在",
+        405: "请求方式有误",
+        409: "操作冲突",
+        413: "文件过大",
+    }
     return render(
         request,
         "error.html",

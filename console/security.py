@@ -35,6 +35,13 @@ CSRF_COOKIE = "console_csrf"
 MAX_BODY = 16 * 1024 * 1024  # a registry spreadsheet of some thousand deputies fits easily
 ACCESS = web.AppKey("console_access", dict[Handler, Access])
 _ADMIN_ONLY = Access(Role.ADMIN)  # a route nobody declared: fail closed
+_NO_ROUTE = Access(Role.VIEWER)  # no such page (or method): signed-in people get the 404/405
+# aiohttp's own refusals (plain English text) shown as the console's Chinese error page.
+_REFUSALS = {
+    404: texts.NOT_FOUND,
+    405: texts.METHOD_NOT_ALLOWED,
+    413: texts.TOO_LARGE.format(limit=MAX_BODY // (1024 * 1024)),
+}
 
 
 @web.middleware
@@ -45,7 +52,9 @@ async def unit_of_work(request: web.Request, handler: Handler) -> web.StreamResp
         set_uow(request, unit)
         try:
             return await handler(request)
-        except web.HTTPException:
+        except web.HTTPException as refusal:
+            if refusal.status in _REFUSALS:
+                return error_page(request, refusal.status, _REFUSALS[refusal.status])
             raise
         except Exception:
             log.exception("console %s %s failed", request.method, request.path)
@@ -55,6 +64,8 @@ async def unit_of_work(request: web.Request, handler: Handler) -> web.StreamResp
 def _access(request: web.Request) -> Access:
     if request.path.startswith(f"{PREFIX}/static/"):
         return Access(Role.VIEWER, public=True)
+    if request.match_info.http_exception is not None:
+        return _NO_ROUTE
     return request.config_dict[ACCESS].get(request.match_info.handler, _ADMIN_ONLY)
 
 
@@ -93,7 +104,13 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
     if fresh is not None:
         response.set_cookie(
-            CSRF_COOKIE, fresh, path=PREFIX, httponly=True, samesite="Lax", max_age=86400
+            CSRF_COOKIE,
+            fresh,
+            path=PREFIX,
+            httponly=True,
+            samesite="Lax",
+            secure=context(request).cookie_secure,
+            max_age=86400,
         )
     return response
 

@@ -61,7 +61,7 @@ async def rate_button(
         )
         if isinstance(message, Message):
             await message.answer(
-                rtx.ASK_REASON,
+                rtx.ask_reason(result.number),
                 reply_markup=ForceReply(input_field_placeholder=rtx.REASON_PLACEHOLDER),
             )
         return
@@ -94,9 +94,9 @@ async def reason_received(
         reason=reason,
     )
     if result.outcome is RateOutcome.ALREADY_RATED:
-        await message.answer(rtx.ALREADY_RATED)
+        await message.answer(rtx.already_rated(result.number))
     elif result.outcome in _REFUSALS:
-        await message.answer(rtx.REASON_STALE)
+        await message.answer(rtx.reason_stale(result.number))
     else:
         await message.answer(_rated(result, RatingScore.UNSATISFIED))
 

@@ -109,7 +109,7 @@ def split_name(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
-def _error_text(text: str) -> str:
+def error_text(text: str) -> str:
     """The descriptions of a GeoReport error list, else the raw text."""
     try:
         data = json.loads(text)
@@ -299,9 +299,9 @@ class Open311Adapter:
         except (aiohttp.ClientError, TimeoutError) as error:
             raise TemporaryHotlineError(f"{type(error).__name__}: {error}"[:500]) from error
         if status >= 500 or status in RETRYABLE_STATUSES:
-            raise TemporaryHotlineError(f"HTTP {status}: {_error_text(text)}")
+            raise TemporaryHotlineError(f"HTTP {status}: {error_text(text)}")
         if status >= 400:
-            raise PermanentHotlineError(f"HTTP {status}: {_error_text(text)}")
+            raise PermanentHotlineError(f"HTTP {status}: {error_text(text)}")
         try:
             return json.loads(text) if text else None
         except ValueError as error:

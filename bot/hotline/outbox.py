@@ -26,7 +26,7 @@ from bot.hotline.gateway import (
     TicketRequest,
 )
 from bot.services.deadlines import DeadlinePolicy
-from bot.services.report_history import withdraw_message
+from bot.services.report_history import withdraw_key, withdraw_message
 from storage.base import utcnow
 from storage.models import (
     OutboxKind,
@@ -68,6 +68,13 @@ class _Outcome:
     receipt: TicketReceipt | None = None
     error: str | None = None
     permanent: bool = False
+
+
+@dataclass(frozen=True)
+class _Wait:
+    """An earlier message of the same report is still pending: this one goes after it."""
+
+    until: datetime
 
 
 @dataclass(frozen=True)
@@ -132,51 +139,66 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Claim the due messages and try each once; how many were tried."""
         now = self._clock()
+        lease_until = now + self._lease
         async with self._uow_factory() as uow:
-            claimed = await OutboxRepository(uow.session).claim_due(
-                now, now + self._lease, self._batch
-            )
+            claimed = await OutboxRepository(uow.session).claim_due(now, lease_until, self._batch)
             await uow.commit()
         # Different reports go out side by side; one report's messages keep their order
         # (a 催办 must not overtake the ticket it is about): round k sends each report's k-th.
+        # By id, not by claim order: a retried message is due later but was queued first.
         lanes: dict[int, list[int]] = {}
-        for message_id, report_id in claimed:
+        for message_id, report_id in sorted(claimed):
             lane = report_id if report_id is not None else -message_id
             lanes.setdefault(lane, []).append(message_id)
         for depth in range(max((len(lane) for lane in lanes.values()), default=0)):
-            await self._deliver_round(
-                [lane[depth] for lane in lanes.values() if depth < len(lane)]
+            lease_until = await self._deliver_round(
+                [lane[depth] for lane in lanes.values() if depth < len(lane)], lease_until
             )
         return len(claimed)
 
-    async def _deliver_round(self, message_ids: list[int]) -> None:
+    async def _deliver_round(self, message_ids: list[int], held_until: datetime) -> datetime:
         """One transaction reads what the round needs, the calls go out concurrently, one
-        transaction records every outcome: a few statements per round instead of ~20 a message."""
+        transaction records every outcome: a few statements per round instead of ~20 a message.
+
+        `held_until` is our claim; it is renewed for the round, and what another worker has
+        claimed since (ours had run out during a slow round) is left to it. The new claim."""
+        lease_until = self._clock() + self._lease
         async with self._uow_factory() as uow:
-            messages = await OutboxRepository(uow.session).pending(message_ids)
+            repo = OutboxRepository(uow.session)
+            ours = set(await repo.renew(message_ids, held_until, lease_until))
+            messages = await repo.pending([i for i in message_ids if i in ours])
             prepared = await self._prepare(uow, messages)
-            skips = [
-                (m, p) for m, p in zip(messages, prepared, strict=True) if isinstance(p, _Skip)
-            ]
-            for message, skip in skips:
-                self._settle(message, skip.status, skip.reason)
-            if skips:
-                await uow.commit()
+            for message, step in zip(messages, prepared, strict=True):
+                if isinstance(step, _Skip):
+                    self._settle(message, step.status, step.reason)
+                elif isinstance(step, _Wait):  # not an attempt: no error, nothing counted
+                    message.locked_until = None
+                    message.next_attempt_at = max(message.next_attempt_at, step.until)
+            await uow.commit()
             calls = [
                 (m.id, m.kind, p)
                 for m, p in zip(messages, prepared, strict=True)
-                if not isinstance(p, _Skip)
+                if isinstance(p, TicketRequest | _FollowUp)
             ]
         # No transaction is open during the calls: SQLite would hold its lock across the network.
         limit = asyncio.Semaphore(self._concurrency)
+        # A call may take a minute (the adapters' timeouts): one started later could still be
+        # on the wire when the claim runs out and another worker sends the message too.
+        start_by = lease_until - self._lease / 5
 
-        async def send(message_id: int, kind: str, call: TicketRequest | _FollowUp) -> _Outcome:
+        async def send(
+            message_id: int, kind: str, call: TicketRequest | _FollowUp
+        ) -> _Outcome | None:
             async with limit:
+                if self._clock() > start_by:
+                    return None  # waited too long for a slot: left to the next claim
                 return await self._send(message_id, kind, call)
 
-        outcomes = await asyncio.gather(*(send(*call) for call in calls))
+        sent = await asyncio.gather(*(send(*call) for call in calls))
+        outcomes = [outcome for outcome in sent if outcome is not None]
         if outcomes:
             await self._record(outcomes)
+        return lease_until
 
     async def _send(self, message_id: int, kind: str, call: TicketRequest | _FollowUp) -> _Outcome:
         try:
@@ -206,26 +228,35 @@ class OutboxWorker:
 
     async def _prepare(
         self, uow: UnitOfWork, messages: list[OutboxMessage]
-    ) -> list[TicketRequest | _FollowUp | _Skip]:
+    ) -> list[TicketRequest | _FollowUp | _Skip | _Wait]:
         repo = OutboxRepository(uow.session)
         report_ids = [m.report_id for m in messages if m.report_id is not None]
         creates = [m.report_id for m in messages if m.kind == CREATE_TICKET and m.report_id]
         contexts = await repo.ticket_contexts(creates)
         photos = await repo.photos([r for r, c in contexts.items() if c.has_photos])
         tickets = await repo.tickets(report_ids)
-        prepared: list[TicketRequest | _FollowUp | _Skip] = []
+        # A message that failed and waits for its retry (in an earlier round or pass) holds
+        # back the later ones of its report: two 改派 must reach the hotline in their order.
+        first_pending = await repo.first_pending(report_ids)
+        prepared: list[TicketRequest | _FollowUp | _Skip | _Wait] = []
         for message in messages:
             report_id = message.report_id or 0
-            if message.kind in FOLLOW_UPS:
+            earlier = first_pending.get(report_id)
+            if earlier is not None and earlier.id < message.id:
+                # Not before the earlier one's retry, nor at once: it may be on the wire now.
+                soonest = self._clock() + timedelta(seconds=self._base_delay)
+                prepared.append(_Wait(max(earlier.next_attempt_at, soonest)))
+            elif message.kind in FOLLOW_UPS:
                 prepared.append(self._prepare_follow_up(message, tickets.get(report_id)))
             elif message.kind != CREATE_TICKET:
                 prepared.append(_Skip(OutboxStatus.DEAD, f"unsupported kind {message.kind!r}"))
             else:
-                prepared.append(
-                    self._prepare_ticket(
-                        message, contexts.get(report_id), photos.get(report_id, [])
-                    )
-                )
+                context, ticket = contexts.get(report_id), tickets.get(report_id)
+                if context is not None and ticket is not None:
+                    # A callback recorded it while this create's outcome was unknown (a lost
+                    # reply, a crash): the clock starts now at the latest.
+                    self._start_clock(ticket, context.report)
+                prepared.append(self._prepare_ticket(message, context, photos.get(report_id, [])))
         return prepared
 
     def _prepare_follow_up(
@@ -317,40 +348,59 @@ class OutboxWorker:
         created = {o.message_id: o.receipt for o in outcomes if o.receipt is not None}
         report_ids = [m.report_id for i, m in messages.items() if i in created and m.report_id]
         reports = await repo.reports(report_ids)
-        recorded = set(await repo.tickets(report_ids))  # by callbacks that came first
+        recorded = await repo.tickets(report_ids)  # by callbacks that came first
+        # A deputy who withdrew after a callback had recorded the ticket queued the 撤回 then.
+        queued = await repo.existing_keys(
+            [withdraw_key(r.id) for r in reports.values() if r.status == ReportStatus.WITHDRAWN]
+        )
         for outcome in outcomes:
             message = messages.get(outcome.message_id)
             if message is None:
                 continue
             if outcome.error is not None:
-                self._fail(message, outcome.error, permanent=outcome.permanent)
+                # Cancelled meanwhile (撤回) or delivered by another worker: a failed call
+                # neither makes it a dead letter nor schedules a retry.
+                if message.status == OutboxStatus.PENDING:
+                    self._fail(message, outcome.error, permanent=outcome.permanent)
                 continue
             report = reports.get(message.report_id or 0)
             if report is not None and outcome.receipt is not None:
-                if report.id not in recorded:
+                ticket = recorded.get(report.id)
+                if ticket is None:
                     ticket = self._ticket(report, outcome.receipt)
-                    if careful:
-                        await uow.tickets.add_ticket(ticket)  # False: a callback was first
-                    else:
+                    if not careful:
                         uow.session.add(ticket)
-                if report.status == ReportStatus.WITHDRAWN:
+                    elif not await uow.tickets.add_ticket(ticket):  # a callback was first
+                        ticket = await uow.reports.ticket(report.id)
+                if ticket is not None:
+                    self._start_clock(ticket, report)
+                withdrawn = report.status == ReportStatus.WITHDRAWN
+                if withdrawn and withdraw_key(report.id) not in queued:
                     # Withdrawn while this create was on its way: the hotline must cancel it.
                     uow.reports.add(withdraw_message(report.id))
             message.attempts += 1
             self._settle(message, OutboxStatus.DELIVERED)
 
     def _ticket(self, report: Report, receipt: TicketReceipt) -> Ticket:
-        # The hotline's clock starts now: 受理 and handling deadlines from delivery.
-        received = self._clock()
         return Ticket(
             report_id=report.id,
             adapter=self._gateway.adapter,
             external_id=receipt.external_id,
             status=receipt.status or ReportStatus.SUBMITTED,
             department_id=report.department_id,
-            accept_due_at=self._deadlines.accept_due(received),
-            due_at=self._deadlines.handle_due(received, report.appeal_type, report.urgency),
         )
+
+    def _start_clock(self, ticket: Ticket, report: Report) -> None:
+        """The hotline's clock starts now: 受理 and handling deadlines from delivery. Also for
+        a ticket a callback recorded first (while the round's other calls were out): the
+        callback does not know the deadlines."""
+        received = self._clock()
+        if ticket.accept_due_at is None:
+            ticket.accept_due_at = self._deadlines.accept_due(received)
+        if ticket.due_at is None:
+            ticket.due_at = self._deadlines.handle_due(
+                received, report.appeal_type, report.urgency
+            )
 
     def _fail(self, message: OutboxMessage, error: str, *, permanent: bool) -> None:
         message.attempts += 1

@@ -25,6 +25,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.hotline.open311_adapter import error_text
 from bot.services.ticket_updates import STATUS_RANK, HotlineEvent, TicketUpdateService
 from storage.base import utcnow
 from storage.models import ReportStatus
@@ -182,7 +183,11 @@ class Open311StatusPoller:
                 requests = await self._fetch([d.external_id for d in chunk])
             except (aiohttp.ClientError, TimeoutError, ValueError) as error:
                 log.warning("Open311 poll of %d requests failed: %s", len(chunk), error)
-                continue  # not rescheduled: due again on the next pass
+                # Asked again at the tickets' own pace, not on every pass (a few seconds):
+                # a server that is down or refusing is not hammered, old tickets keep back-off.
+                for item in chunk:
+                    await self._schedule(item, now)
+                continue
             for item in chunk:
                 request = requests.get(item.external_id)
                 if request is None:
@@ -210,7 +215,7 @@ class Open311StatusPoller:
         ) as response:
             text = await response.text()
             if response.status >= 400:
-                raise ValueError(f"HTTP {response.status}: {text[:300]}")
+                raise ValueError(f"HTTP {response.status}: {error_text(text)}")
         data = json.loads(text) if text else []
         if not isinstance(data, list):
             raise ValueError(f"requests.json: not a list: {text[:200]}")

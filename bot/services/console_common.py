@@ -3,6 +3,7 @@ directory lookups every list needs to print names instead of ids."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -10,6 +11,8 @@ from storage.models import Department
 from storage.uow import UnitOfWork
 
 T = TypeVar("T")
+R = TypeVar("R")
+MAX_PAGE = 1_000_000  # far past any real list; keeps the SQL offset a small integer
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,21 @@ class Page(Generic[T]):
     @property
     def pages(self) -> int:
         return max((self.total + self.size - 1) // self.size, 1)
+
+
+async def fetch_page(
+    fetch: Callable[[int, int], Awaitable[tuple[list[R], int]]], page: int, size: int
+) -> tuple[list[R], int, int]:
+    """The rows of 1-based `page` via `fetch(offset, limit)` → (rows, total), the page number
+    they are on and the total. A page past the end (an old link, a hand-typed number) shows
+    the last page instead of an empty one."""
+    page = min(max(page, 1), MAX_PAGE)
+    rows, total = await fetch((page - 1) * size, size)
+    last = max((total + size - 1) // size, 1)
+    if page > last:
+        page = last
+        rows, total = await fetch((page - 1) * size, size)
+    return rows, page, total
 
 
 @dataclass(frozen=True)

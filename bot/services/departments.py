@@ -26,6 +26,10 @@ class DepartmentError(Exception):
     """The edit was refused; the message (Chinese) says why. Nothing was changed."""
 
 
+class DepartmentConflict(DepartmentError):
+    """Someone saved a newer version since the person's form was filled."""
+
+
 @dataclass(frozen=True)
 class DepartmentFields:
     """What an admin may set on a department."""
@@ -67,16 +71,34 @@ class DepartmentService:
         department = await self._uow.directory.department_by_id(department_id)
         return _view(department) if department else None
 
-    async def update(self, department_id: int, wanted: DepartmentFields, *, actor: str) -> int:
-        """Saves the edit as a new version; returns its number."""
+    async def update(
+        self,
+        department_id: int,
+        wanted: DepartmentFields,
+        *,
+        actor: str,
+        edited_version: int | None = None,
+    ) -> int:
+        """Saves the edit as a new version; returns its number. `edited_version`: the version
+        the person's form was filled from; a newer one saved since refuses the edit (its form
+        would silently undo the other person's changes)."""
         department = await self._uow.directory.department_by_id(department_id)
         if department is None:
             raise DepartmentError(texts.DEPARTMENT_NOT_FOUND)
+        if edited_version is not None and edited_version != department.version:
+            raise DepartmentConflict(
+                texts.DEPARTMENT_EDITED_MEANWHILE.format(version=department.version)
+            )
         _check(wanted)
         before = _fields(department)
         changed = [name for name in EDITABLE if getattr(before, name) != getattr(wanted, name)]
         if not changed:
             raise DepartmentError(texts.NO_CHANGES)
+        if not await self._uow.directory.claim_department(department.id, department.version):
+            # Another save landed between reading and writing: its version is newer still.
+            raise DepartmentConflict(
+                texts.DEPARTMENT_EDITED_MEANWHILE.format(version=department.version + 1)
+            )
         # Departments seeded from the directory files have no snapshot of their first version.
         if not await self._uow.console.has_department_version(department.id, department.version):
             self._uow.console.add(_snapshot(department, "system"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.services.console_common import Page
+from bot.services.console_common import Page, fetch_page
 from bot.services.registry import ImportResult, RegistryService, RowError
 from bot.texts import console as texts
 from storage.models import Deputy
@@ -56,13 +56,12 @@ class DeputyAdminService:
         self._uow = uow
 
     async def search(self, query: DeputyQuery, page: int, size: int = 50) -> Page[DeputyRow]:
-        page = max(page, 1)
-        found, total = await self._uow.deputies.search(
-            query.term,
-            bound=query.bound,
-            active=query.active,
-            offset=(page - 1) * size,
-            limit=size,
+        found, page, total = await fetch_page(
+            lambda offset, limit: self._uow.deputies.search(
+                query.term, bound=query.bound, active=query.active, offset=offset, limit=limit
+            ),
+            page,
+            size,
         )
         districts = {
             d.id: d.name for d in (await self._uow.directory.districts_by_name()).values()

@@ -18,6 +18,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "station": ("联络站", "代表联络站", "station"),
 }
 EXPORT_HEADER = ("姓名", "手机号", "层级", "选区", "联络站", "绑定状态")
+# A cell starting with one of these is run as a formula when Excel opens a CSV: the export
+# writes such a text behind an apostrophe, and reading a file takes the apostrophe off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_UNREADABLE = (
+    "无法读取 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.xlsx）。"
+    "旧版 .xls 文件请在 Excel 中另存为 .xlsx 或 CSV 后再导入。"
+)
 
 
 class RegistryFileError(ValueError):
@@ -73,12 +80,14 @@ def write_rows(path: Path, rows: Sequence[Sequence[str]]) -> None:
         sheet.append(list(EXPORT_HEADER))
         for row in rows:
             sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s"  # "=…" stays text: openpyxl would write it as a formula
         workbook.save(path)
         return
     with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel opens it right
         writer = csv.writer(handle)
         writer.writerow(EXPORT_HEADER)
-        writer.writerows(rows)
+        writer.writerows([_guard(cell) for cell in row] for row in rows)
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
@@ -91,18 +100,28 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             continue
     else:
         raise RegistryFileError("无法识别文件编码：请另存为 UTF-8 的 CSV")
-    yield from csv.reader(io.StringIO(text, newline=""))
+    for row in csv.reader(io.StringIO(text, newline="")):
+        yield [_unguard(cell) for cell in row]
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
-        raise RegistryFileError(f"无法读取 XLSX 文件：{error}") from error
+        raise RegistryFileError(XLSX_UNREADABLE) from error
     sheet = workbook.worksheets[0]
     for values in sheet.iter_rows(values_only=True):
-        yield [_cell_text(value) for value in values]
+        yield [_unguard(_cell_text(value)) for value in values]
     workbook.close()
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _unguard(text: str) -> str:
+    """A cell the export guarded (or a person typed as '=…) reads as the text itself."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def _cell_text(value: object) -> str:

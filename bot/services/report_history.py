@@ -158,11 +158,15 @@ class ReportHistoryService:
         return sorted(entries, key=lambda entry: entry.at)
 
 
+def withdraw_key(report_id: int) -> str:
+    return f"withdraw-{report_id}"  # one 撤回 per report
+
+
 def withdraw_message(report_id: int) -> OutboxMessage:
     """Asks the hotline to cancel the ticket of a report its deputy withdrew."""
     return OutboxMessage(
         kind=OutboxKind.WITHDRAW,
-        idempotency_key=f"withdraw-{report_id}",
+        idempotency_key=withdraw_key(report_id),
         report_id=report_id,
         payload={"reason": WITHDRAW_REASON},
     )

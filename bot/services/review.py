@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from uuid import uuid4
 
-from bot.services.console_common import Option, Page, directory_maps, options
+from bot.services.console_common import Option, Page, directory_maps, fetch_page, options
 from bot.texts import console as texts
 from classifiers.router import DEFAULT_THRESHOLD
 from storage.base import utcnow
@@ -134,6 +134,7 @@ class DecisionDetail:
     external_id: str | None
     history: list[HistoryEntry]
     in_triage: bool
+    review_state: str  # echoed by the review forms: see `review_state()`
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,9 @@ class ReviewService:
 
     async def log(self, query: DecisionQuery, page: int, size: int = 50) -> Page[DecisionRow]:
         where = await self._filter(query)
-        page = max(page, 1)
-        found, total = await self._uow.review.decision_page(where, (page - 1) * size, size)
+        found, page, total = await fetch_page(
+            lambda offset, limit: self._uow.review.decision_page(where, offset, limit), page, size
+        )
         departments, districts = await directory_maps(self._uow)
         rows = [_row(d, r, departments, districts) for d, r in found]
         return Page(rows, page, size, total)
@@ -217,16 +219,19 @@ class ReviewService:
                 HistoryEntry(h.created_at, h.actor, h.action, h.before, h.after) for h in history
             ],
             in_triage=report.status == ReportStatus.TRIAGE,
+            review_state=review_state(decision),
         )
 
-    async def confirm(self, decision_id: int, *, actor: str) -> str:
-        """确认: the final department was right. Returns the report number."""
-        decision, report = await self._load(decision_id)
+    async def confirm(self, decision_id: int, *, actor: str, seen: str | None = None) -> str:
+        """确认: the final department was right. Returns the report number. `seen`: the
+        decision's `review_state()` as the person's page showed it."""
+        decision, report = await self._load(decision_id, seen)
         if decision.review_status != "pending":
             raise ReviewError(texts.ALREADY_REVIEWED.format(status=decision.review_status))
         department = await self._uow.directory.department_by_id(decision.department_id)
         if department is None or report.status == ReportStatus.TRIAGE:
             raise ReviewError(texts.NOTHING_TO_CONFIRM)
+        await self._claim(decision)
         await self._settle(
             decision,
             report,
@@ -241,10 +246,16 @@ class ReviewService:
         return report.number
 
     async def correct(
-        self, decision_id: int, department_code: str, *, actor: str, note: str = ""
+        self,
+        decision_id: int,
+        department_code: str,
+        *,
+        actor: str,
+        note: str = "",
+        seen: str | None = None,
     ) -> Correction:
-        """更正: the report belongs to another department."""
-        decision, report = await self._load(decision_id)
+        """更正: the report belongs to another department. `seen` as for `confirm`."""
+        decision, report = await self._load(decision_id, seen)
         if report.status == ReportStatus.TRIAGE:
             raise ReviewError(texts.CORRECT_IN_TRIAGE)
         department = await self._uow.directory.department(department_code)
@@ -252,6 +263,7 @@ class ReviewService:
             raise ReviewError(texts.DEPARTMENT_UNKNOWN)
         if department.id == decision.department_id == report.department_id:
             raise ReviewError(texts.SAME_DEPARTMENT)
+        await self._claim(decision)
         old = await self._uow.directory.department_by_id(decision.department_id)
         effect = await self._move(report, department, note or texts.DEFAULT_CORRECTION_NOTE)
         decision.department_id = department.id
@@ -296,12 +308,21 @@ class ReviewService:
             for m in await self._uow.review.outbox_for(report_id)
         )
 
-    async def _load(self, decision_id: int) -> tuple[RoutingDecision, Report]:
+    async def _load(
+        self, decision_id: int, seen: str | None = None
+    ) -> tuple[RoutingDecision, Report]:
         decision = await self._uow.review.decision(decision_id)
         report = await self._uow.reports.get(decision.report_id) if decision else None
         if decision is None or report is None:
             raise ReviewError(texts.DECISION_NOT_FOUND)
+        if seen is not None and seen != review_state(decision):
+            raise ReviewError(texts.REVIEWED_MEANWHILE)  # the page was stale
         return decision, report
+
+    async def _claim(self, decision: RoutingDecision) -> None:
+        """Of two reviews of one decision at once, only the first gets past this."""
+        if not await self._uow.review.claim_decision(decision, self._clock()):
+            raise ReviewError(texts.REVIEWED_MEANWHILE)
 
     async def _settle(
         self,
@@ -329,6 +350,14 @@ class ReviewService:
             after=after,
         )
         await self._uow.commit()
+
+
+def review_state(decision: RoutingDecision) -> str:
+    """The decision's review as a page showed it. The review forms echo it back, so an action
+    taken on a page that someone has reviewed since is refused instead of undoing their review
+    (every review sets `reviewed_at` afresh)."""
+    at = decision.reviewed_at.isoformat() if decision.reviewed_at else ""
+    return f"{decision.review_status}|{decision.department_id or ''}|{at}"
 
 
 def mark_reviewed(decision: RoutingDecision, status: str, actor: str, at: datetime) -> None:

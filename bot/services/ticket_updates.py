@@ -18,7 +18,7 @@ from bot.services.deadlines import (
     resume_clock,
 )
 from bot.texts.deadlines import extension_notice
-from bot.texts.hotline import status_notice
+from bot.texts.hotline import RATE_HINT, status_notice
 from storage.base import utcnow
 from storage.models import LabelledExample, Report, ReportStatus, Ticket, TicketEvent
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -273,9 +273,14 @@ class TicketUpdateService:
                 answer=event.answer,
             )
         rating = None
-        if change == ReportStatus.ANSWERED:
+        # A hotline that knows only open/closed (Open311) closes without a separate answer:
+        # its closing is the answer to rate then.
+        unanswered_close = change == ReportStatus.CLOSED and ticket.answered_at is None
+        if change == ReportStatus.ANSWERED or unanswered_close:
             # Each answer is rated once; a reopen we asked for starts the next round.
             rating = RatingPrompt(report.id, ticket.reopen_count + 1)
+            if unanswered_close:
+                text += "\n" + RATE_HINT
         return Notice(deputy.telegram_user_id, text, rating)
 
     async def _mark_notified(self, event_row_id: int) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.console_common import Option, Page, directory_maps
+from bot.services.console_common import Option, Page, directory_maps, fetch_page
 from bot.services.reports import ticket_message
 from bot.services.review import labelled_example, mark_reviewed, reroute_message
 from bot.services.ticket_updates import RETURNED, Notifier
@@ -73,8 +73,7 @@ class TriageService:
         self._clock = clock
 
     async def queue(self, page: int, size: int = 50) -> Page[TriageRow]:
-        page = max(page, 1)
-        reports, total = await self._uow.review.triage_page((page - 1) * size, size)
+        reports, page, total = await fetch_page(self._uow.review.triage_page, page, size)
         ids = [r.id for r in reports]
         tickets = await self._uow.review.tickets_of(ids)
         decisions = await self._uow.review.decisions_of(ids)
@@ -125,6 +124,8 @@ class TriageService:
         department = await self._uow.directory.department(department_code)
         if department is None or not department.active:
             raise TriageError(texts.DEPARTMENT_UNKNOWN)
+        if not await self._uow.review.claim_triage_report(report.id):
+            raise TriageError(texts.ASSIGNED_MEANWHILE)  # another operator, at the same time
         old = await self._uow.directory.department_by_id(report.department_id)
         ticket = await self._uow.reports.ticket(report.id)
         rerouted = ticket is not None and bool(ticket.external_id)

@@ -10,10 +10,6 @@ BTN_SATISFIED = "😊 满意"
 BTN_BASICALLY = "🙂 基本满意"
 BTN_UNSATISFIED = "😞 不满意"
 
-ASK_REASON = (
-    "请简要说明<b>不满意的原因</b>（如问题未解决、答复不实等），直接回复文字即可。\n"
-    "发送 /cancel 放弃评价。"
-)
 REASON_EXPECTED = "请用文字说明不满意的原因，或发送 /cancel 放弃评价。"
 REASON_PLACEHOLDER = "不满意的原因"
 MIN_REASON = 2
@@ -21,13 +17,30 @@ MAX_REASON = 500
 
 ALREADY_RATED = "您已对本次答复进行过评价，无需重复评价。"
 NOT_RATEABLE = "该反映当前不在待评价状态，此按钮已失效。"
-REASON_STALE = "该反映当前不在待评价状态，本次评价未记录。"
 
 BTN_URGE = "⏰ 催办"
 URGED = "已向 12345 热线催办，请耐心等待办理结果。"
 URGED_TODAY = "今天已催办过，请明天再试。"
 NOT_URGEABLE = "该反映当前状态无需催办。"
 URGE_NOTE = "人大代表催办"
+
+
+def ask_reason(number: str) -> str:
+    # Several answers may wait for a rating: the deputy must see which report this is.
+    return (
+        f"您对反映 <b>{esc(number)}</b> 的办理结果不满意。\n"
+        "请简要说明<b>不满意的原因</b>（如问题未解决、答复不实等），直接回复文字即可。\n"
+        "发送 /cancel 放弃评价。"
+    )
+
+
+def already_rated(number: str) -> str:
+    return f"反映 <b>{esc(number)}</b> 的本次答复您已评价过，无需重复评价。"
+
+
+def reason_stale(number: str) -> str:
+    about = f"反映 <b>{esc(number)}</b> " if number else "该反映"
+    return f"{about}当前不在待评价状态，本次评价未记录。"
 
 
 def thanks(number: str, score: str) -> str:

@@ -20,7 +20,7 @@ async def dead_letters(request: web.Request) -> web.Response:
     return render(request, "dead_letters.html", title="发送失败的消息", letters=letters)
 
 
-@pages.post(r"/dead-letters/{id:\d+}/retry", role=Role.ADMIN)
+@pages.post(r"/dead-letters/{id:\d{1,18}}/retry", role=Role.ADMIN)
 async def retry_one(request: web.Request) -> web.StreamResponse:
     message_id = int(request.match_info["id"])
     count = await DeadLetterService(uow(request)).retry(message_id, actor=identity(request).actor)

@@ -41,6 +41,12 @@ def _query(params: Mapping[str, str]) -> DecisionQuery:
     )
 
 
+def _seen(form: Mapping[str, object]) -> str | None:
+    """The review state the person's page showed (None from a form without it)."""
+    value = form.get("seen")
+    return value[:100] if isinstance(value, str) else None
+
+
 @pages.get("/decisions", nav="分类记录", order=10)
 async def decision_log(request: web.Request) -> web.Response:
     try:
@@ -62,7 +68,7 @@ async def decision_log(request: web.Request) -> web.Response:
     )
 
 
-@pages.get(r"/decisions/{id:\d+}")
+@pages.get(r"/decisions/{id:\d{1,18}}")
 async def decision_detail(request: web.Request) -> web.Response:
     service = ReviewService(uow(request))
     detail = await service.detail(int(request.match_info["id"]))
@@ -79,19 +85,19 @@ async def decision_detail(request: web.Request) -> web.Response:
     )
 
 
-@pages.post(r"/decisions/{id:\d+}/confirm")
+@pages.post(r"/decisions/{id:\d{1,18}}/confirm")
 async def confirm(request: web.Request) -> web.StreamResponse:
     decision_id = int(request.match_info["id"])
     try:
         number = await ReviewService(uow(request)).confirm(
-            decision_id, actor=identity(request).actor
+            decision_id, actor=identity(request).actor, seen=_seen(await request.post())
         )
     except ReviewError as error:
         return error_page(request, 409, str(error))
     raise redirect(f"{PREFIX}/decisions/{decision_id}", texts.CONFIRMED.format(number=number))
 
 
-@pages.post(r"/decisions/{id:\d+}/correct")
+@pages.post(r"/decisions/{id:\d{1,18}}/correct")
 async def correct(request: web.Request) -> web.StreamResponse:
     decision_id = int(request.match_info["id"])
     form = await request.post()
@@ -102,6 +108,7 @@ async def correct(request: web.Request) -> web.StreamResponse:
             department,
             actor=identity(request).actor,
             note=text(form, "note", limit=MAX_NOTE),
+            seen=_seen(form),
         )
     except FormError as error:
         return error_page(request, 400, str(error))

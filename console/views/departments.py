@@ -9,10 +9,15 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from bot.services.console_auth import Role
-from bot.services.departments import DepartmentError, DepartmentFields, DepartmentService
+from bot.services.departments import (
+    DepartmentConflict,
+    DepartmentError,
+    DepartmentFields,
+    DepartmentService,
+)
 from console import texts
 from console.context import PREFIX, context, identity, uow
-from console.forms import lines, text
+from console.forms import FormError, integer, lines, text
 from console.pages import ConsolePages
 from console.render import error_page, redirect, render
 
@@ -64,7 +69,7 @@ async def create_department(request: web.Request) -> web.StreamResponse:
     )
 
 
-@pages.get(r"/departments/{id:\d+}")
+@pages.get(r"/departments/{id:\d{1,18}}")
 async def department(request: web.Request) -> web.Response:
     found = await DepartmentService(uow(request)).get(int(request.match_info["id"]))
     if found is None:
@@ -72,16 +77,36 @@ async def department(request: web.Request) -> web.Response:
     return _form(request, found.id, found.fields, code=found.code, version=found.version)
 
 
-@pages.post(r"/departments/{id:\d+}", role=Role.ADMIN)
+@pages.post(r"/departments/{id:\d{1,18}}", role=Role.ADMIN)
 async def update_department(request: web.Request) -> web.StreamResponse:
     department_id = int(request.match_info["id"])
     service = DepartmentService(uow(request))
     found = await service.get(department_id)
     if found is None:
         return error_page(request, 404, texts.NOT_FOUND)
-    wanted = _fields(await request.post())
+    form = await request.post()
+    wanted = _fields(form)
     try:
-        version = await service.update(department_id, wanted, actor=identity(request).actor)
+        version = await service.update(
+            department_id,
+            wanted,
+            actor=identity(request).actor,
+            edited_version=integer(form, "version"),
+        )
+    except FormError as error:
+        return error_page(request, 400, str(error))
+    except DepartmentConflict as error:  # show the newer version the others saved
+        latest = await service.get(department_id)
+        assert latest is not None
+        return _form(
+            request,
+            department_id,
+            latest.fields,
+            code=latest.code,
+            version=latest.version,
+            error=str(error),
+            status=409,
+        )
     except DepartmentError as error:
         return _form(
             request,
@@ -100,7 +125,7 @@ async def update_department(request: web.Request) -> web.StreamResponse:
     )
 
 
-@pages.get(r"/departments/{id:\d+}/versions")
+@pages.get(r"/departments/{id:\d{1,18}}/versions")
 async def versions(request: web.Request) -> web.Response:
     service = DepartmentService(uow(request))
     found = await service.get(int(request.match_info["id"]))

@@ -20,6 +20,7 @@ CONTENT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+ERRORS_SHOWN = 100  # a file wrong on every line lists the first ones, not a page of 10 MB
 _YES_NO = {"yes": True, "no": False}
 _ACTIONS = {
     "deactivate": (DeputyAdminService.deactivate, texts.DEPUTY_DEACTIVATED),
@@ -82,7 +83,8 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
             status=400,
             title="导入失败",
             filename=filename,
-            errors=[str(error) for error in result.errors],
+            errors=[str(error) for error in result.errors[:ERRORS_SHOWN]],
+            total=len(result.errors),
         )
     raise redirect(
         f"{PREFIX}/deputies",
@@ -92,7 +94,7 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
     )
 
 
-@pages.post(r"/deputies/{id:\d+}/{action:(deactivate|reactivate|unbind)}", role=Role.ADMIN)
+@pages.post(r"/deputies/{id:\d{1,18}}/{action:(deactivate|reactivate|unbind)}", role=Role.ADMIN)
 async def change(request: web.Request) -> web.StreamResponse:
     method, flash = _ACTIONS[request.match_info["action"]]
     try:

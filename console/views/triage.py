@@ -35,7 +35,7 @@ async def triage_queue(request: web.Request) -> web.Response:
     )
 
 
-@pages.post(r"/triage/{report_id:\d+}/assign")
+@pages.post(r"/triage/{report_id:\d{1,18}}/assign")
 async def assign(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     ctx = context(request)

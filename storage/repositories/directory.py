@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Department, District
@@ -23,6 +23,17 @@ class DirectoryRepository:
 
     async def department(self, code: str) -> Department | None:
         return await self._session.scalar(select(Department).where(Department.code == code))
+
+    async def claim_department(self, department_id: int, version: int) -> bool:
+        """Compare-and-set before an edit: True when the department is still at `version`;
+        it then stays locked to other writers until this transaction ends."""
+        result = await self._session.execute(
+            update(Department)
+            .where(Department.id == department_id, Department.version == version)
+            .values(version=version)
+            .execution_options(synchronize_session=False)
+        )
+        return getattr(result, "rowcount", 0) == 1
 
     async def department_by_id(self, department_id: int | None) -> Department | None:
         return await self._session.get(Department, department_id) if department_id else None

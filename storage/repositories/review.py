@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -56,6 +56,38 @@ class ReviewRepository:
 
     async def decision(self, decision_id: int) -> RoutingDecision | None:
         return await self._session.get(RoutingDecision, decision_id)
+
+    async def claim_decision(self, decision: RoutingDecision, now: datetime) -> bool:
+        """Compare-and-set before a review: True when the row still has the review state
+        `decision` was read with (nobody reviewed it meanwhile). The row then stays locked to
+        other writers until this transaction ends, so of two reviews at once only one lands."""
+        seen: ColumnElement[bool] = (
+            RoutingDecision.reviewed_at.is_(None)
+            if decision.reviewed_at is None
+            else RoutingDecision.reviewed_at == decision.reviewed_at
+        )
+        result = await self._session.execute(
+            update(RoutingDecision)
+            .where(
+                RoutingDecision.id == decision.id,
+                RoutingDecision.review_status == decision.review_status,
+                seen,
+            )
+            .values(reviewed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return getattr(result, "rowcount", 0) == 1
+
+    async def claim_triage_report(self, report_id: int) -> bool:
+        """Takes a report out of the triage queue: True only for the one assignment that did
+        (of two operators assigning it at once, the other gets False)."""
+        result = await self._session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.status == ReportStatus.TRIAGE)
+            .values(status=ReportStatus.SUBMITTED)
+            .execution_options(synchronize_session=False)
+        )
+        return getattr(result, "rowcount", 0) == 1
 
     async def latest_decision(self, report_id: int) -> RoutingDecision | None:
         return await self._session.scalar(

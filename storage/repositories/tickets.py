@@ -84,6 +84,26 @@ class OutboxRepository:
                 claimed.append((message_id, report_id))
         return claimed
 
+    async def renew(
+        self, message_ids: Sequence[int], held: datetime, until: datetime
+    ) -> list[int]:
+        """Extend the claim on those of `message_ids` still pending and locked until `held`
+        (ours: a worker that claimed them after our lease ran out set its own time); their ids."""
+        if not message_ids:
+            return []
+        rows = await self._session.scalars(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.locked_until == held,
+            )
+            .values(locked_until=until)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        return list(rows)
+
     async def pending(self, message_ids: Sequence[int]) -> list[OutboxMessage]:
         """Those of `message_ids` still pending, in the order given."""
         rows = await self._session.scalars(
@@ -93,6 +113,28 @@ class OutboxRepository:
         )
         found = {message.id: message for message in rows}
         return [found[i] for i in message_ids if i in found]
+
+    async def first_pending(self, report_ids: Sequence[int]) -> dict[int, OutboxMessage]:
+        """Per report, its oldest pending message (the one to go next)."""
+        if not report_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.report_id.in_(report_ids),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .order_by(OutboxMessage.id.desc())
+        )
+        return {message.report_id: message for message in rows if message.report_id is not None}
+
+    async def existing_keys(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        rows = await self._session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
+        )
+        return set(rows)
 
     async def by_ids(self, message_ids: Sequence[int]) -> list[OutboxMessage]:
         rows = await self._session.scalars(

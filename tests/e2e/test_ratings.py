@@ -55,10 +55,13 @@ async def _ratings(app: Application) -> list[Rating]:
         return list(await uow.session.scalars(select(Rating).order_by(Rating.id)))
 
 
-async def _rate_unsatisfied(deputy: ChatUser, notice: dict[str, Any], reason: str) -> str:
+async def _rate_unsatisfied(
+    deputy: ChatUser, notice: dict[str, Any], reason: str, number: str
+) -> str:
     await deputy.press_button(notice, rtx.BTN_UNSATISFIED)
     ask = await deputy.next_message()
-    assert "不满意的原因" in ask["text"]
+    # Several answers may wait for a rating: the question says which report it is about.
+    assert "不满意的原因" in ask["text"] and number in ask["text"]
     await deputy.send_text(reason)
     return str((await deputy.next_message())["text"])
 
@@ -90,7 +93,7 @@ async def test_unsatisfied_reopens_once_then_goes_to_the_staff(
     deputy, number, ticket_no = await _file(looped, client, intake, 7302)
     notice = await answered_at_intake(deputy, intake, ticket_no, "已协调处理。")
 
-    told = await _rate_unsatisfied(deputy, notice, "工资至今仍未发放，<答复不实>")
+    told = await _rate_unsatisfied(deputy, notice, "工资至今仍未发放，<答复不实>", number)
     assert "重办" in told and number in told
 
     async def reopened() -> bool:
@@ -107,7 +110,7 @@ async def test_unsatisfied_reopens_once_then_goes_to_the_staff(
 
     # Round 2: the next answer is rated again; a second 不满意 does not reopen again.
     second = await answered_at_intake(deputy, intake, ticket_no, "已再次督促。", first=False)
-    told = await _rate_unsatisfied(deputy, second, "仍未解决")
+    told = await _rate_unsatisfied(deputy, second, "仍未解决", number)
     assert "工作人员将跟进" in told
     await asyncio.sleep(2.5)  # one idle pass of the outbox worker: nothing more goes out
     at_intake = await intake.store.get(ticket_no)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import select
 
 from bot.hotline.gateway import (
@@ -20,7 +21,7 @@ from bot.hotline.gateway import (
 from bot.hotline.open311_adapter import Open311Adapter, match_services, split_name
 from bot.hotline.outbox import OutboxWorker
 from bot.hotline.status_poller import Open311StatusPoller, to_event
-from bot.services.ticket_updates import TicketUpdateService
+from bot.services.ticket_updates import RatingPrompt, TicketUpdateService
 from intake import RunningIntake, start_intake
 from storage.models import OutboxMessage, OutboxStatus, Report, Ticket
 from storage.uow import UnitOfWorkFactory
@@ -248,3 +249,83 @@ async def test_old_tickets_are_polled_less_often(
     assert poller.interval(now - timedelta(days=1, hours=1), now) == timedelta(seconds=600)
     assert poller.interval(now - timedelta(days=3), now) == timedelta(seconds=2400)
     assert poller.interval(now - timedelta(days=30), now) == timedelta(hours=24)
+
+
+async def test_a_failing_server_is_polled_at_the_tickets_pace_not_every_pass(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    http: aiohttp.ClientSession,
+    notifier: RecordingNotifier,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hits: list[str] = []
+
+    async def unavailable(request: web.Request) -> web.Response:
+        hits.append(request.query.get("service_request_id", ""))
+        body = [{"code": 503, "description": "维护中"}]
+        return web.json_response(body, status=503)
+
+    app = web.Application()
+    app.router.add_get("/requests.json", unavailable)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        report_id = await file_report()
+        async with seeded() as uow:
+            uow.session.add(
+                Ticket(report_id=report_id, adapter="open311", external_id="9", status="已提交")
+            )
+            await uow.commit()
+        poller = Open311StatusPoller(
+            seeded,
+            http,
+            f"http://{host}:{port}",
+            TicketUpdateService(seeded, notifier, adapter="open311"),
+            poll_seconds=60,
+            clock=clock,
+        )
+        assert await poller.run_once() == 0
+        assert hits == ["9"]
+        assert "HTTP 503: 503: 维护中" in caplog.text  # the GeoReport error list, readable
+        clock.advance(5)  # the poller's next pass, a few seconds later
+        assert await poller.run_once() == 0
+        assert hits == ["9"]  # not asked again before the ticket's interval
+        clock.advance(60)
+        await poller.run_once()
+        assert hits == ["9", "9"]
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_request_closed_without_an_answer_still_asks_the_deputy_to_rate(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    notifier: RecordingNotifier,
+    clock: Clock,
+) -> None:
+    """A plain GeoReport server knows only open/closed: its closing notes are the answer."""
+    report_id = await file_report()
+    async with seeded() as uow:
+        uow.session.add(
+            Ticket(report_id=report_id, adapter="open311", external_id="7", status="已提交")
+        )
+        await uow.commit()
+    closed = {
+        "service_request_id": "7",
+        "status": "closed",
+        "status_notes": "电梯已修复并通过验收。",
+        "requested_datetime": "2025-06-12T10:00:00+08:00",
+        "updated_datetime": "2025-06-20T16:00:00+08:00",
+    }
+    event = to_event(closed, "已提交", now=clock.now)
+    assert event is not None
+    updates = TicketUpdateService(seeded, notifier, adapter="open311")
+    assert (await updates.process(event)).report_status == "已办结"
+    [(_, text)] = notifier.sent
+    assert "已办结" in text and "SY20250612-0001" in text and "电梯已修复" in text
+    assert "满意度评价" in text
+    assert notifier.prompts == [RatingPrompt(report_id, 1)]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.hotline.gateway import TicketReceipt, TicketRequest
+from bot.hotline.gateway import TemporaryHotlineError, TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
 from bot.services.dead_letters import DeadLetterService
-from storage.models import OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (
     SECRET,
@@ -186,3 +188,181 @@ async def test_a_crash_between_send_and_commit_still_makes_one_ticket(
     assert await intake_ticket_count(server) == 1
     [message] = await outbox_messages(seeded)
     assert message.status == OutboxStatus.DELIVERED
+
+
+class HeldUrges(HttpHotlineAdapter):
+    """Another worker's 催办 calls, held on the wire until the test lets them go."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def urge(self, external_id: str, note: str) -> None:
+        self.entered.set()
+        await self.release.wait()
+        await super().urge(external_id, note)
+
+
+class SlowFirstUrge(HttpHotlineAdapter):
+    """The first 催办 hangs past the claim's lease; meanwhile another worker claims everything."""
+
+    def __init__(self, clock: Clock, other: OutboxWorker, held: HeldUrges, *args: Any) -> None:
+        super().__init__(*args)
+        self._clock, self._other, self._held = clock, other, held
+        self.other_pass: asyncio.Task[int] | None = None
+
+    async def urge(self, external_id: str, note: str) -> None:
+        if note == "第一次催办":
+            self._clock.advance(301)  # the five-minute lease has run out
+            self.other_pass = asyncio.create_task(self._other.run_once())
+            await self._held.entered.wait()  # the other worker has claimed and is sending
+        await super().urge(external_id, note)
+
+
+async def test_a_round_that_outlives_its_lease_sends_nothing_another_worker_claimed(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    first, second = await file_report(), await file_report()
+    server = await start()
+    assert await make_worker(seeded, http, server.base_url, clock).run_once() == 2
+    async with seeded() as uow:
+        for report_id, note in (
+            (first, "第一次催办"),
+            (first, "第二次催办"),
+            (second, "另一件催办"),
+        ):
+            uow.session.add(
+                OutboxMessage(
+                    kind="urge",
+                    idempotency_key=f"{note}-{report_id}",
+                    report_id=report_id,
+                    payload={"note": note},
+                )
+            )
+        await uow.commit()
+    held = HeldUrges(http, server.base_url, SECRET)
+    other = OutboxWorker(seeded, held, clock=clock)
+    slow = SlowFirstUrge(clock, other, held, http, server.base_url, SECRET)
+    # One call at a time: the other report's 催办 waits behind the slow one in the same round.
+    worker = OutboxWorker(seeded, slow, clock=clock, concurrency=1)
+    assert await worker.run_once() == 3
+    held.release.set()
+    assert slow.other_pass is not None and await slow.other_pass == 3
+
+    notes = []
+    for ticket in await bot_tickets(seeded):
+        remote = await server.store.get(ticket.external_id or "")
+        assert remote is not None
+        notes += [e["note"] for e in await server.store.events_for(remote["id"])]
+    # The slow 催办 was on the wire when its claim ran out: the other worker sent it again.
+    # Nothing else went twice: no call was started after its claim had been lost.
+    assert [notes.count(n) for n in ("第一次催办", "第二次催办", "另一件催办")] == [2, 1, 1]
+    assert {m.status for m in await outbox_messages(seeded)} == {OutboxStatus.DELIVERED}
+
+
+class SlowUrge(HttpHotlineAdapter):
+    def __init__(self, clock: Clock, seconds: float, *args: Any) -> None:
+        super().__init__(*args)
+        self._clock, self._seconds = clock, seconds
+
+    async def urge(self, external_id: str, note: str) -> None:
+        self._clock.advance(self._seconds)
+        await super().urge(external_id, note)
+
+
+async def test_a_slow_round_renews_the_claim_so_the_next_round_still_goes_out(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    report_id = await file_report()
+    server = await start()
+    assert await make_worker(seeded, http, server.base_url, clock).run_once() == 1
+    async with seeded() as uow:
+        for n in range(2):
+            uow.session.add(
+                OutboxMessage(
+                    kind="urge",
+                    idempotency_key=f"urge-{report_id}-{n}",
+                    report_id=report_id,
+                    payload={"note": "人大代表催办"},
+                )
+            )
+        await uow.commit()
+    # Each 催办 takes four of the lease's five minutes: the second is a round of its own.
+    worker = OutboxWorker(seeded, SlowUrge(clock, 240, http, server.base_url, SECRET), clock=clock)
+    assert await worker.run_once() == 2
+    assert {m.status for m in await outbox_messages(seeded)} == {OutboxStatus.DELIVERED}
+
+
+class CallbackFirst(HttpHotlineAdapter):
+    """The intake's 已提交 callback records the ticket before the create's reply is back (in a
+    round, the replies are recorded only once every call of the round has returned)."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, *args: Any, reply_lost: bool = False
+    ) -> None:
+        super().__init__(*args)
+        self._uow_factory = uow_factory
+        self._reply_lost = reply_lost
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
+        receipt = await super().create_ticket(request)
+        for _ in range(200):
+            if await bot_tickets(self._uow_factory):
+                if self._reply_lost:  # the ticket was made, its reply timed out
+                    raise TemporaryHotlineError("TimeoutError: reply lost")
+                return receipt
+            await asyncio.sleep(0.02)
+        raise AssertionError("the callback never came")
+
+
+async def test_a_ticket_a_callback_recorded_first_still_gets_its_deadlines(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    callback_url: str,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    await file_report()
+    server = await start(callback_url)
+    worker = OutboxWorker(
+        seeded, CallbackFirst(seeded, http, server.base_url, SECRET), clock=clock
+    )
+    assert await worker.run_once() == 1
+    [ticket] = await bot_tickets(seeded)
+    assert ticket.external_id and ticket.adapter == "http"
+    # 受理 within two working hours of delivery, handling within 13 working days (投诉).
+    assert ticket.accept_due_at is not None and ticket.due_at is not None
+    assert clock.now < ticket.accept_due_at < ticket.due_at
+    assert [m.status for m in await outbox_messages(seeded)] == [OutboxStatus.DELIVERED]
+
+
+async def test_a_ticket_whose_create_reply_was_lost_gets_its_deadlines_on_the_retry(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    callback_url: str,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    await file_report()
+    server = await start(callback_url)
+    lost = CallbackFirst(seeded, http, server.base_url, SECRET, reply_lost=True)
+    assert await OutboxWorker(seeded, lost, clock=clock).run_once() == 1
+    [message] = await outbox_messages(seeded)
+    assert message.status == OutboxStatus.PENDING  # the worker does not know it got through
+    clock.advance(600)
+    assert await make_worker(seeded, http, server.base_url, clock).run_once() == 1
+    [ticket] = await bot_tickets(seeded)  # the callback's, found instead of asked for again
+    assert ticket.accept_due_at is not None and ticket.due_at is not None
+    assert [m.status for m in await outbox_messages(seeded)] == [OutboxStatus.DELIVERED]
+    assert await intake_ticket_count(server) == 1

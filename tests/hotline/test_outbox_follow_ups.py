@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
 from sqlalchemy import select
 
-from bot.hotline.gateway import TicketReceipt, TicketRequest
+from bot.hotline.gateway import TemporaryHotlineError, TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
+from bot.services.dead_letters import DeadLetterService
 from bot.services.report_history import ReportHistoryService, WithdrawOutcome
 from storage.models import OutboxMessage, OutboxStatus, Report
 from storage.uow import UnitOfWorkFactory
@@ -199,3 +201,127 @@ async def test_a_report_withdrawn_while_its_ticket_is_being_created_is_withdrawn
     assert remote is not None and remote["status"] == "已撤回"
     statuses = sorted(m.status for m in await outbox_messages(seeded))
     assert statuses == [OutboxStatus.DELIVERED, OutboxStatus.DELIVERED]
+
+
+class CallbackFirstThenWithdrawn(HttpHotlineAdapter):
+    """The intake's 已提交 callback records the ticket before the create's reply is back, and
+    the deputy presses 撤回 then: the bot already knows the ticket, so it queues the 撤回."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, *args: Any) -> None:
+        super().__init__(*args)
+        self._uow_factory = uow_factory
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
+        receipt = await super().create_ticket(request)
+        for _ in range(200):
+            if await bot_tickets(self._uow_factory):
+                break
+            await asyncio.sleep(0.02)
+        async with self._uow_factory() as uow:
+            report = await uow.session.scalar(select(Report))
+            assert report is not None
+            outcome = await ReportHistoryService(uow).withdraw(report.deputy_id, report.id, "test")
+            assert outcome == WithdrawOutcome.WITHDRAWN
+        return receipt
+
+
+async def test_a_withdrawal_after_a_callback_recorded_the_ticket_is_queued_once(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    callback_url: str,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    await file_report()
+    server = await start(callback_url)
+    racing = CallbackFirstThenWithdrawn(seeded, http, server.base_url, SECRET)
+    worker = OutboxWorker(seeded, racing, clock=clock)
+    assert await worker.run_once() == 1  # the create's outcome is recorded
+    assert await worker.run_once() == 1  # the deputy's 撤回 reaches the hotline
+    remote = await server.store.get(await _ticket_no(seeded))
+    assert remote is not None and remote["status"] == "已撤回"
+    messages = await outbox_messages(seeded)
+    assert [(m.kind, m.status) for m in messages] == [
+        ("create_ticket", OutboxStatus.DELIVERED),
+        ("withdraw", OutboxStatus.DELIVERED),
+    ]
+
+
+class FirstRerouteFails(HttpHotlineAdapter):
+    """The intake answers the first 改派 with a 503; it is retried later."""
+
+    failed = False
+
+    async def reroute(
+        self, external_id: str, department_code: str, note: str, idempotency_key: str
+    ) -> None:
+        if not self.failed:
+            self.failed = True
+            raise TemporaryHotlineError("HTTP 503: busy")
+        await super().reroute(external_id, department_code, note, idempotency_key)
+
+
+async def test_a_later_reroute_never_overtakes_an_earlier_one_that_is_being_retried(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    report_id = await file_report(department="ZJ")
+    server = await start()
+    worker = make_worker(seeded, http, server.base_url, clock)
+    await worker.run_once()
+    async with seeded() as uow:  # an admin corrects twice: to 城管, then back to 住建
+        for n, code in enumerate(("CG", "ZJ")):
+            uow.session.add(
+                OutboxMessage(
+                    kind="reroute",
+                    idempotency_key=f"reroute-{report_id}-{n}",
+                    report_id=report_id,
+                    payload={"department_code": code, "note": "工委更正"},
+                )
+            )
+        await uow.commit()
+    flaky = FirstRerouteFails(http, server.base_url, SECRET)
+    worker = OutboxWorker(seeded, flaky, clock=clock, base_delay=1.0, jitter=lambda: 1.0)
+    assert await worker.run_once() == 2
+    to_cg, to_zj = (await outbox_messages(seeded))[1:]
+    assert (to_cg.status, to_cg.attempts) == (OutboxStatus.PENDING, 1)
+    assert (to_zj.status, to_zj.attempts) == (OutboxStatus.PENDING, 0)  # waits its turn
+    clock.advance(2)
+    assert await worker.run_once() == 2
+    assert {m.status for m in await outbox_messages(seeded)} == {OutboxStatus.DELIVERED}
+    remote = await server.store.get(await _ticket_no(seeded))
+    assert remote is not None and remote["department_code"] == "ZJ"  # the admin's last word
+
+
+class WithdrawnThenRefused(WithdrawnInFlight):
+    """The deputy presses 撤回 while the create is on the wire; the intake then refuses it."""
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
+        async with self._uow_factory() as uow:
+            report = await uow.session.scalar(select(Report))
+            assert report is not None
+            outcome = await ReportHistoryService(uow).withdraw(report.deputy_id, report.id, "test")
+            assert outcome == WithdrawOutcome.WITHDRAWN
+        return await HttpHotlineAdapter.create_ticket(self, request)
+
+
+async def test_a_create_refused_after_its_report_was_withdrawn_is_no_dead_letter(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    await file_report()
+    server = await start()
+    refused = WithdrawnThenRefused(seeded, http, server.base_url, "wrong-secret")  # HTTP 401
+    assert await OutboxWorker(seeded, refused, clock=clock).run_once() == 1
+    [message] = await outbox_messages(seeded)
+    # Nothing reached the hotline and nothing needs to: not a dead letter for an admin to retry.
+    assert message.status == OutboxStatus.CANCELLED
+    async with seeded() as uow:
+        assert await DeadLetterService(uow, clock).letters() == []
