@@ -16,7 +16,7 @@ from emulator.client import EmulatorClient
 from intake import start_intake
 from intake.server import RunningIntake
 from storage.models import Ticket
-from tests.e2e.conftest import HOTLINE_SECRET, BotFactory
+from tests.e2e.conftest import HOTLINE_SECRET, BotFactory, until
 from tests.e2e.reporting import WAGE_ARREARS, to_preview, verified
 
 
@@ -30,9 +30,15 @@ async def test_deputy_files_operator_answers_deputy_reads_the_answer(
     number = receipt.split("编号 ")[1].split()[0]
 
     ticket_id = await _wait_for_ticket(intake, number)
-    async with looped.uow_factory() as uow:
-        ticket = await uow.session.scalar(select(Ticket))
-    assert ticket is not None and ticket.accept_due_at and ticket.due_at
+
+    async def recorded_with_deadlines() -> Ticket | None:
+        # The worker records the intake's reply just after the intake answered (a callback may
+        # record the ticket first; the worker then adds the deadlines).
+        async with looped.uow_factory() as uow:
+            ticket = await uow.session.scalar(select(Ticket))
+        return ticket if ticket is not None and ticket.accept_due_at and ticket.due_at else None
+
+    ticket = await until(recorded_with_deadlines, "the ticket recorded with its deadlines")
     assert ticket.accept_due_at < ticket.due_at  # 受理 within hours, handling within days
     await intake.store.act(ticket_id, "accept", operator="话务员小王")
     accepted = await deputy.next_message(timeout=15)
