@@ -54,6 +54,7 @@ def build_dispatcher(
     uow_factory: UnitOfWorkFactory,
     storage: BaseStorage,
     classifier: RouterHolder,
+    identities: IdentityCache | None = None,
 ) -> Dispatcher:
     dispatcher = Dispatcher(
         storage=storage,
@@ -66,7 +67,9 @@ def build_dispatcher(
         ThrottlingMiddleware(settings.throttle_rate, settings.throttle_period)
     )
     dispatcher.update.outer_middleware(PerUserOrderMiddleware())
-    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(uow_factory, IdentityCache()))
+    dispatcher.update.outer_middleware(
+        UnitOfWorkMiddleware(uow_factory, identities or IdentityCache())
+    )
     if settings.hotline_adapter == "telegram":
         # First: every update of the operators' group ends there, unseen by the deputy routers.
         chat_id = settings.operators_chat()
@@ -116,7 +119,8 @@ class Application:
         if isinstance(storage, SqlStorage):
             await storage.preload()
         bot = build_bot(settings)
-        dispatcher = build_dispatcher(settings, uow_factory, storage, classifier)
+        identities = IdentityCache()  # the console expires it after registry changes
+        dispatcher = build_dispatcher(settings, uow_factory, storage, classifier, identities)
         notifier = TelegramNotifier(bot)
         hotline = HotlineRuntime(settings, uow_factory, notifier, bot=bot)
         web_server = WebServer(settings.web_host, settings.web_port)
@@ -128,6 +132,7 @@ class Application:
             notifier,
             wake_outbox=lambda: hotline.worker.wake() if hotline.worker else None,
             router_directory=router_directory,
+            registry_changed=identities.expire,
         )
         return cls(
             settings,

@@ -34,9 +34,11 @@ def add_routes(
     *,
     wake_outbox: Callable[[], None] = lambda: None,
     router_directory: RouterDirectory | None = None,
+    registry_changed: Callable[[], None] = lambda: None,
 ) -> None:
     """Mounts the console on the bot's web app (called once from bot/app.py). With
-    ``router_directory``, department edits take effect in the running router at once."""
+    ``router_directory``, department edits take effect in the running router at once;
+    ``registry_changed`` is called after deputies are deactivated, unbound or imported."""
     from console.app import mount
     from console.context import ConsoleContext
 
@@ -49,5 +51,6 @@ def add_routes(
             cookie_secure=settings.console_cookie_secure,
             wake_outbox=wake_outbox,
             router_directory=router_directory,
+            registry_changed=registry_changed,
         ),
     )

@@ -27,6 +27,8 @@ class ConsoleContext:
     wake_outbox: Callable[[], None] = lambda: None
     # The running router's directory: refreshed after a department edit (None: no router here).
     router_directory: RouterDirectory | None = None
+    # Deputies deactivated, unbound or imported: the bot's identity cache must forget them now.
+    registry_changed: Callable[[], None] = lambda: None
 
 
 CONSOLE = web.AppKey("console", ConsoleContext)

@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.services.console_auth import Role
 from bot.services.deputy_admin import DeputyAdminError, DeputyAdminService, DeputyQuery
 from console import texts
-from console.context import PREFIX, identity, uow
+from console.context import PREFIX, context, identity, uow
 from console.forms import FormError, page_number, text
 from console.pages import ConsolePages
 from console.render import error_page, redirect, render
@@ -86,6 +86,7 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
             errors=[str(error) for error in result.errors[:ERRORS_SHOWN]],
             total=len(result.errors),
         )
+    context(request).registry_changed()
     raise redirect(
         f"{PREFIX}/deputies",
         texts.REGISTRY_IMPORTED.format(
@@ -105,6 +106,7 @@ async def change(request: web.Request) -> web.StreamResponse:
         )
     except DeputyAdminError as error:
         return error_page(request, 404, str(error))
+    context(request).registry_changed()
     back = text(await request.post(), "back", limit=500)
     # Back to the same search page, never anywhere else.
     target = back if back.startswith(f"{PREFIX}/deputies") and "//" not in back else None
