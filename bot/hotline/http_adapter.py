@@ -125,8 +125,11 @@ class HttpHotlineAdapter:
         except (KeyError, TypeError) as error:
             raise TemporaryHotlineError(f"unexpected create response: {data!r}"[:300]) from error
 
-    async def urge(self, external_id: str, note: str) -> None:
-        await self._post(f"/api/v1/tickets/{external_id}/urge", {"note": note})
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
+        # Keyed: a 催办 sent again (a lease that ran out mid-call) is recorded once.
+        await self._post(
+            f"/api/v1/tickets/{external_id}/urge", {"note": note}, key=idempotency_key
+        )
 
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
         data = await self._post(

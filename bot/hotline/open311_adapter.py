@@ -211,7 +211,7 @@ class Open311Adapter:
         self._tokens.pop(request.idempotency_key, None)
         return self._receipt(request_id)
 
-    async def urge(self, external_id: str, note: str) -> None:
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         raise PermanentHotlineError("Open311 GeoReport v2 has no urge (催办) operation")
 
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:

@@ -224,7 +224,7 @@ class OutboxWorker:
         elif follow_up.kind == WITHDRAW:
             await gateway.withdraw(ticket, follow_up.text, key)
         else:
-            await gateway.urge(ticket, follow_up.text)
+            await gateway.urge(ticket, follow_up.text, key)
 
     async def _prepare(
         self, uow: UnitOfWork, messages: list[OutboxMessage]

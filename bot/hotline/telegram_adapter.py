@@ -136,7 +136,8 @@ class TelegramHotlineAdapter:
             await self._record(located.report_id, photos)
         return TicketReceipt(external_id=external_id, status=ReportStatus.SUBMITTED)
 
-    async def urge(self, external_id: str, note: str) -> None:
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
+        # A chat message has no idempotency key: a 催办 sent again after a lost lease shows twice.
         located = await self._locate(external_id, None)
         await self._send(otx.urge(external_id, note), reply_to=located.current)
 

@@ -13,7 +13,7 @@ class CreateOnlyHotline:
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
         raise NotImplementedError
 
-    async def urge(self, external_id: str, note: str) -> None:
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         raise AssertionError("this test files tickets only")
 
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:

@@ -198,10 +198,10 @@ class HeldUrges(HttpHotlineAdapter):
         self.entered = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def urge(self, external_id: str, note: str) -> None:
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         self.entered.set()
         await self.release.wait()
-        await super().urge(external_id, note)
+        await super().urge(external_id, note, idempotency_key)
 
 
 class SlowFirstUrge(HttpHotlineAdapter):
@@ -212,12 +212,12 @@ class SlowFirstUrge(HttpHotlineAdapter):
         self._clock, self._other, self._held = clock, other, held
         self.other_pass: asyncio.Task[int] | None = None
 
-    async def urge(self, external_id: str, note: str) -> None:
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         if note == "第一次催办":
             self._clock.advance(301)  # the five-minute lease has run out
             self.other_pass = asyncio.create_task(self._other.run_once())
             await self._held.entered.wait()  # the other worker has claimed and is sending
-        await super().urge(external_id, note)
+        await super().urge(external_id, note, idempotency_key)
 
 
 async def test_a_round_that_outlives_its_lease_sends_nothing_another_worker_claimed(
@@ -259,9 +259,10 @@ async def test_a_round_that_outlives_its_lease_sends_nothing_another_worker_clai
         remote = await server.store.get(ticket.external_id or "")
         assert remote is not None
         notes += [e["note"] for e in await server.store.events_for(remote["id"])]
-    # The slow 催办 was on the wire when its claim ran out: the other worker sent it again.
-    # Nothing else went twice: no call was started after its claim had been lost.
-    assert [notes.count(n) for n in ("第一次催办", "第二次催办", "另一件催办")] == [2, 1, 1]
+    # The slow 催办 was on the wire when its claim ran out: the other worker sent it again, and
+    # its idempotency key made the intake record it once. No call was started after its claim
+    # had been lost.
+    assert [notes.count(n) for n in ("第一次催办", "第二次催办", "另一件催办")] == [1, 1, 1]
     assert {m.status for m in await outbox_messages(seeded)} == {OutboxStatus.DELIVERED}
 
 
@@ -270,9 +271,9 @@ class SlowUrge(HttpHotlineAdapter):
         super().__init__(*args)
         self._clock, self._seconds = clock, seconds
 
-    async def urge(self, external_id: str, note: str) -> None:
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         self._clock.advance(self._seconds)
-        await super().urge(external_id, note)
+        await super().urge(external_id, note, idempotency_key)
 
 
 async def test_a_slow_round_renews_the_claim_so_the_next_round_still_goes_out(

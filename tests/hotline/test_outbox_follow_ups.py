@@ -325,3 +325,24 @@ async def test_a_create_refused_after_its_report_was_withdrawn_is_no_dead_letter
     assert message.status == OutboxStatus.CANCELLED
     async with seeded() as uow:
         assert await DeadLetterService(uow, clock).letters() == []
+
+
+async def test_a_urge_sent_twice_with_its_key_is_recorded_once_at_the_intake(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    """Two workers may both send a 催办 whose lease ran out mid-call: the key makes it one."""
+    await file_report()
+    server = await start()
+    await make_worker(seeded, http, server.base_url, clock).run_once()
+    ticket_no = await _ticket_no(seeded)
+    adapter = HttpHotlineAdapter(http, server.base_url, SECRET)
+    for _ in range(2):
+        await adapter.urge(ticket_no, "人大代表催办", "urge-1-20261129")
+    remote = await server.store.get(ticket_no)
+    assert remote is not None
+    urges = [e for e in await server.store.events_for(remote["id"]) if e["action"] == "urge"]
+    assert len(urges) == 1
