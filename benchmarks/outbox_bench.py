@@ -4,7 +4,9 @@ Throughput: N reports are queued, then `python -m bot worker` processes deliver 
 `python -m intake` process (on SQLite one worker, SQLite has one writer; on PostgreSQL two,
 sharing the queue with SKIP LOCKED; the intake uses the same kind of database).
 Latency: reports are filed one per transaction at a steady rate while an in-process worker
-(woken by the commit, as inside `python -m bot`) delivers them; P50/P99 of created → delivered."""
+(woken by the commit, as inside `python -m bot`) delivers them; P50/P99 of created → delivered.
+Capacity: two workers on PostgreSQL against a hotline that answers at once, i.e. what delivery
+costs on our side when the intake and the database do not share the machine's cores."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, insert, select, update
 
+from bot.hotline.gateway import TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
 from bot.services.reports import ticket_message
@@ -324,10 +327,63 @@ async def run_backend(kind: str, workers: int) -> None:
             )
 
 
+class InstantHotline:
+    """A hotline that answers at once: what the workers alone can deliver."""
+
+    adapter = "http"
+
+    async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
+        await asyncio.sleep(0)  # a round trip's yield, without its cost
+        return TicketReceipt(external_id=f"T-{request.idempotency_key}", status="已提交")
+
+    async def urge(self, external_id: str, note: str, idempotency_key: str) -> None: ...
+
+    async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
+        return ""
+
+    async def reroute(
+        self, external_id: str, department_code: str, note: str, idempotency_key: str
+    ) -> None: ...
+
+    async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None: ...
+
+
+async def worker_capacity(workers: int) -> None:
+    """Two workers (separate connection pools) on PostgreSQL against an instant hotline."""
+    async with databases("postgresql") as urls:
+        if urls is None:
+            return
+        engines, factories = [], []
+        for _ in range(workers):
+            engine, factory = await open_database(urls[0])
+            engines.append(engine)
+            factories.append(factory)
+        await seed_reports(factories[0], THROUGHPUT_REPORTS)
+        hotline = InstantHotline()
+        delivering = [OutboxWorker(f, hotline, batch=100, concurrency=16) for f in factories]
+
+        async def drain(worker: OutboxWorker) -> None:
+            while await worker.run_once():
+                pass
+
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(drain(worker) for worker in delivering))
+        elapsed = time.perf_counter() - started
+        print(
+            f"  PostgreSQL, {workers} workers, no hotline: "
+            f"{THROUGHPUT_REPORTS / elapsed:,.0f} messages/s, "
+            f"{(time.process_time() - cpu) * 1000 / THROUGHPUT_REPORTS:.2f} ms CPU each "
+            "(the workers' own capacity)"
+        )
+        for engine in engines:
+            await engine.dispose()
+
+
 async def main() -> None:
     print("Outbox delivery to the loopback reference intake")
     await run_backend("sqlite", workers=1)
     await run_backend("postgresql", workers=2)
+    await worker_capacity(workers=2)
 
 
 if __name__ == "__main__":
