@@ -14,6 +14,10 @@ from storage.uow import UnitOfWork
 PAGE_SIZE = 5
 # Until the hotline has accepted it, a report may still be taken back.
 WITHDRAWABLE = {ReportStatus.SUBMITTED, ReportStatus.TRIAGE}
+# The department owes no answer (yet again: a reopened ticket has a new deadline to show).
+NO_DEADLINE = frozenset(
+    {ReportStatus.ANSWERED, ReportStatus.CLOSED, ReportStatus.WITHDRAWN, ReportStatus.RETURNED}
+)
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class ReportHistoryService:
             department_name=department.name if department else None,
             district_name=district.name if district else None,
             ticket_number=ticket.external_id if ticket else None,
-            due_at=ticket.due_at if ticket and not ticket.answered_at else None,
+            due_at=ticket.due_at if ticket and ticket.status not in NO_DEADLINE else None,
             photo_count=len(await self._uow.reports.photos(report.id)),
             timeline=await self._timeline(report),
             can_withdraw=await self._can_withdraw(report),
