@@ -29,6 +29,21 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
 
 
 @web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """aiohttp's own 404/405/413 answers are text/plain: give them our JSON error shape."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if (
+            error.status < 400
+            or error.content_type == "application/json"
+            or not request.path.startswith(PREFIX + "/")
+        ):
+            raise
+        return _error(error.status, error.reason)
+
+
+@web.middleware
 async def signature_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every /api/v1 call must be signed; checked before the handler touches anything."""
     if request.path.startswith(PREFIX) and request.path not in UNSIGNED:
@@ -103,16 +118,24 @@ def event_json(event: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
+def _json_error(exception: type[web.HTTPException], message: str) -> web.HTTPException:
+    return exception(text=json.dumps({"error": message}), content_type="application/json")
+
+
 async def _json_body(request: web.Request) -> Any:
     raw = await request.read()
     if not raw:
         return {}
+    kind = request.content_type
+    if kind != "application/json" and not kind.endswith("+json"):
+        raise _json_error(
+            web.HTTPUnsupportedMediaType, f"Content-Type must be application/json, not {kind}"
+        )
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": f"invalid JSON: {error}"}), content_type="application/json"
-        ) from error
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise _json_error(web.HTTPBadRequest, f"invalid JSON: {reason}") from error
 
 
 def _base(request: web.Request) -> str:

@@ -36,6 +36,10 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 _env.filters["local"] = to_local_text
+# A fresh id in every action form: the same form posted twice (a double click, a resend)
+# becomes the store's idempotency key, so the second post replays instead of acting again.
+_env.globals["new_form_id"] = lambda: secrets.token_urlsafe(16)
+FORM_ID_MAX = 64
 
 SUCCESS = {
     "accept": "已受理该工单。",
@@ -233,6 +237,8 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
         expected = parse_local_date_end(field("new_date") or "") if field("new_date") else None
     except ValueError:
         return await _ticket_page(request, ticket_no, status=422, error="日期格式不正确。")
+    form_id = field("form_id")
+    key = f"console:{form_id}" if form_id and len(form_id) <= FORM_ID_MAX else None
     try:
         await request.app[CTX].store.act(
             ticket_no,
@@ -242,6 +248,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
             answer=field("answer"),
             department_code=field("department_code"),
             expected_at=expected,
+            idempotency_key=key,
         )
     except NotFound:
         return _render(request, "error.html", status=404, message=f"工单 {ticket_no} 不存在。")
@@ -256,7 +263,10 @@ async def media(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CTX]
     ticket = await ctx.store.get(request.match_info["ticket_id"])
     try:
-        entry = (ticket["media"] or [])[int(request.match_info["number"]) - 1] if ticket else None
+        number = int(request.match_info["number"])
+        if number < 1:
+            raise IndexError(number)  # 0 or -1 would index from the end
+        entry = (ticket["media"] or [])[number - 1] if ticket else None
     except (ValueError, IndexError):
         entry = None
     if not entry or not entry.get("path"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -18,11 +20,41 @@ from intake.validation import APPEAL_TYPES, URGENCIES
 PREFIX = "/open311/v2"
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)  # spec: without dates, the last 90 days
+# Form fields with a column limit (PostgreSQL enforces them): name → max characters.
+MAX_LENGTHS = {
+    "address_string": 255,
+    "phone": 32,
+    "email": 128,
+    "first_name": 32,
+    "last_name": 32,
+    "attribute[summary]": 200,
+    "attribute[report_number]": 64,
+    "attribute[district]": 64,
+    "attribute[town]": 64,
+    "attribute[reporter_level]": 32,
+    "attribute[reporter_station]": 128,
+    "attribute[idempotency_key]": 128,
+}
+# An offset whose '+' arrived as a space (an unencoded '+' in a query string).
+_SPACED_OFFSET = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
 
 def errors(status: int, description: str) -> web.Response:
     """GeoReport v2 error shape: a list of {code, description}."""
     return json_response([{"code": status, "description": description}], status=status)
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """aiohttp's own 404/405/413 answers are text/plain: give them the GeoReport shape."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or not request.path.startswith(PREFIX + "/"):
+            raise
+        return errors(error.status, error.reason)
 
 
 def _check_format(request: web.Request) -> web.Response | None:
@@ -95,7 +127,7 @@ def _float(form: Mapping[str, str], name: str, limit: float) -> float | None:
     if not value:
         return None
     number = float(value)  # ValueError → 400 by the caller
-    if abs(number) > limit:
+    if not math.isfinite(number) or abs(number) > limit:
         raise ValueError(name)
     return number
 
@@ -112,6 +144,12 @@ async def create_request(request: web.Request) -> web.Response:
     jurisdiction = fields.get("jurisdiction_id")
     if jurisdiction and jurisdiction != ctx.settings.jurisdiction_id:
         return errors(404, f"unknown jurisdiction_id: {jurisdiction}")
+    for key, limit in MAX_LENGTHS.items():
+        if len((fields.get(key) or "").strip()) > limit:
+            return errors(400, f"{key} is longer than {limit} characters")
+    media = (fields.get("media_url") or "").strip()
+    if media and not media.lower().startswith(("http://", "https://")):
+        return errors(400, "media_url must be an http(s) URL")
     code = (fields.get("service_code") or "").strip()
     if not code:
         return errors(400, "service_code is required")
@@ -150,11 +188,11 @@ async def create_request(request: web.Request) -> web.Response:
         lat=lat,
         long=long,
         reporter_name=name,
-        reporter_phone=fields.get("phone") or None,
-        reporter_email=fields.get("email") or None,
+        reporter_phone=(fields.get("phone") or "").strip() or None,
+        reporter_email=(fields.get("email") or "").strip() or None,
         reporter_level=attribute("reporter_level"),
         reporter_station=attribute("reporter_station"),
-        media_urls=[fields["media_url"]] if fields.get("media_url") else [],
+        media_urls=[media] if media else [],
     )
     ticket, created = await ctx.store.create(new)
     notice = "工单已提交，等待 12345 热线受理。"
@@ -194,7 +232,8 @@ async def list_requests(request: web.Request) -> web.Response:
         return bad
     ctx = request.app[CTX]
     query = request.query
-    ids = [i.strip() for i in query.get("service_request_id", "").split(",") if i.strip()]
+    wanted_ids = ",".join(query.getall("service_request_id", []))  # a,b or repeated
+    ids = [i.strip() for i in wanted_ids.split(",") if i.strip()]
     if ids:  # spec: with service_request_id, the other filters are ignored
         rows = await ctx.store.list(ticket_nos=ids[:MAX_RESULTS], limit=MAX_RESULTS)
     else:
@@ -206,8 +245,7 @@ async def list_requests(request: web.Request) -> web.Response:
                 s for s in workflow.ALL_STATUSES if workflow.open311_status(s) == wanted
             )
         try:
-            start = parse_iso(query["start_date"]) if query.get("start_date") else None
-            end = parse_iso(query["end_date"]) if query.get("end_date") else None
+            start, end = _date(query, "start_date"), _date(query, "end_date")
         except ValueError:
             return errors(400, "start_date/end_date must be ISO 8601")
         if start is None and end is None:
@@ -220,6 +258,12 @@ async def list_requests(request: web.Request) -> web.Response:
             limit=MAX_RESULTS,
         )
     return json_response([request_json(ctx, _base(request), row) for row in rows])
+
+
+def _date(query: Mapping[str, str], name: str) -> datetime | None:
+    """ISO 8601 from the query; a '+' sent unencoded arrives as a space and is put back."""
+    text = (query.get(name) or "").strip()
+    return parse_iso(_SPACED_OFFSET.sub(r"\1+\2", text)) if text else None
 
 
 def setup(app: web.Application) -> None:

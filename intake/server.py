@@ -35,8 +35,13 @@ async def _root(_request: web.Request) -> web.StreamResponse:
 
 def build_app(ctx: Context) -> web.Application:
     app = web.Application(
-        middlewares=[api.signature_middleware, console.csrf_middleware],
-        client_max_size=MAX_BODY,
+        middlewares=[
+            open311.error_middleware,
+            api.error_middleware,
+            api.signature_middleware,
+            console.csrf_middleware,
+        ],
+        client_max_size=MAX_BODY,  # read at build time, so a test can lower it
     )
     app[CTX] = ctx
     app.router.add_get("/", _root)

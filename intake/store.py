@@ -33,6 +33,8 @@ from intake.timeutil import to_iso, utcnow
 
 URGENT_DEADLINE = timedelta(days=1)
 NORMAL_DEADLINE = timedelta(days=5)
+MAX_NOTE = 2000  # a reason, progress note or comment (characters)
+MAX_ANSWER = 5000  # as long as the ticket text may be
 
 
 class NotFound(Exception):
@@ -294,6 +296,10 @@ class TicketStore:
     ) -> dict[str, Any]:
         """Per-action input checks and the column updates they imply."""
         changes: dict[str, Any] = {}
+        if note and len(note) > MAX_NOTE:
+            raise InputError(f"说明或原因过长（{len(note)} 字），最多 {MAX_NOTE} 字。")
+        if answer and len(answer) > MAX_ANSWER:
+            raise InputError(f"答复内容过长（{len(answer)} 字），最多 {MAX_ANSWER} 字。")
         if note:
             changes["last_note"] = note
         if action in ("reroute", "dispatch") and department_code:

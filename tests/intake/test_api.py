@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
+from typing import Any
 
 import aiohttp
 import pytest
 
-from intake import RunningIntake, start_intake
+from intake import RunningIntake, server, start_intake
 from intake.api import OPENAPI_PATH
+from intake.signing import signed_headers
 from tests.intake.conftest import SECRET, Receiver, api_call, create_ticket, ticket_body
 
 PNG = base64.b64decode(
@@ -176,3 +179,71 @@ async def test_the_intake_runs_on_postgresql_too(
         assert ticket is not None and ticket["status"] == "已受理"
     finally:
         await running.close()
+
+
+async def _raw_post(
+    http: aiohttp.ClientSession, url: str, body: bytes, content_type: str, key: str = "k-1"
+) -> tuple[int, str, Any]:
+    headers = {"Content-Type": content_type, "Idempotency-Key": key}
+    headers.update(signed_headers(SECRET, body))
+    async with http.post(url, data=body, headers=headers) as response:
+        data = await response.json() if response.content_type == "application/json" else None
+        return response.status, response.content_type, data
+
+
+async def test_wrong_content_type_is_415(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    body = json.dumps(ticket_body(), ensure_ascii=False).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        status, kind, data = await _raw_post(http, url, body, content_type)
+        assert (status, kind) == (415, "application/json") and "application/json" in data["error"]
+    status, _, _ = await _raw_post(http, url, body, "application/json; charset=utf-8")
+    assert status == 201
+
+
+async def test_non_json_and_non_object_bodies_are_clear_4xx(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    for body in (b"{not json", b"\xff\xfe", b"[" * 100_000):
+        status, kind, data = await _raw_post(http, url, body, "application/json")
+        assert (status, kind) == (400, "application/json") and "JSON" in data["error"]
+    status, _, data = await _raw_post(http, url, b"[1]", "application/json")
+    assert status == 422 and data["details"][0]["field"] == "body"
+
+
+async def test_oversized_body_is_413_json(
+    http: aiohttp.ClientSession, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "MAX_BODY", 4096)
+    running = await start_intake(db_url=db_url, secret=SECRET, callback_url=None)
+    try:
+        body = json.dumps(ticket_body(text="长" * 5000), ensure_ascii=False).encode()
+        status, kind, data = await _raw_post(
+            http, f"{running.base_url}/api/v1/tickets", body, "application/json"
+        )
+        assert (status, kind) == (413, "application/json") and data["error"]
+        assert await running.store.list() == []
+    finally:
+        await running.close()
+
+
+async def test_unknown_route_and_method_are_json(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    for method, path, code in [("GET", "/api/v1/nope", 404), ("DELETE", "/api/v1/tickets", 405)]:
+        headers = signed_headers(SECRET, b"")
+        async with http.request(method, intake.base_url + path, headers=headers) as response:
+            assert response.status == code and response.content_type == "application/json"
+            assert (await response.json())["error"]
+
+
+async def test_overlong_reason_is_422(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    created = await create_ticket(http, intake)
+    url = f"{intake.base_url}/api/v1/tickets/{created['ticket_id']}/withdraw"
+    status, data = await api_call(http, "POST", url, {"reason": "撤" * 2001}, key="w-1")
+    assert status == 422 and "2000" in data["error"]
+    ticket = await intake.store.get(created["ticket_id"])
+    assert ticket is not None and ticket["status"] == "已提交"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import aiohttp
 
 from intake import RunningIntake
@@ -11,6 +14,7 @@ from tests.intake.conftest import (
     console_login,
     create_ticket,
 )
+from tests.intake.test_api import PNG
 
 
 async def test_login_required(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
@@ -144,3 +148,77 @@ async def test_queue_filters_and_counts(
     assert "占道经营" in page and "小区电梯长期故障" not in page
     async with http.get(f"{intake.base_url}/console/?status=已办结") as response:
         assert 'id="no-tickets"' in await response.text()
+
+
+async def _accepted_and_dispatched(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> tuple[str, str]:
+    created = await create_ticket(http, intake)
+    token = await console_login(http, intake, "张三")
+    for action in ("accept", "dispatch"):
+        status, _ = await console_action(http, intake, created["ticket_id"], action, token)
+        assert status == 200
+    return created["ticket_id"], token
+
+
+async def test_too_long_answer_or_note_is_refused_in_chinese(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    ticket_id, token = await _accepted_and_dispatched(http, intake)
+    status, text = await console_action(
+        http, intake, ticket_id, "answer", token, answer="答" * 5001
+    )
+    assert status == 422 and "答复内容过长" in text and "5000" in text
+    status, text = await console_action(
+        http, intake, ticket_id, "progress", token, note="进" * 2001
+    )
+    assert status == 422 and "过长" in text and "2000" in text
+    ticket = await intake.store.get(ticket_id)
+    assert ticket is not None and ticket["status"] == "已派单" and ticket["answer"] is None
+    status, _ = await console_action(http, intake, ticket_id, "answer", token, answer="答" * 5000)
+    assert status == 200
+
+
+async def test_double_submit_records_one_event(
+    http: aiohttp.ClientSession, intake: RunningIntake, receiver: Receiver
+) -> None:
+    """A double click posts the same form twice: one event, one callback, no error page."""
+    ticket_id, token = await _accepted_and_dispatched(http, intake)
+    async with http.get(f"{intake.base_url}/console/tickets/{ticket_id}") as response:
+        page = await response.text()
+    form_ids = re.findall(r'name="form_id" value="([^"]+)"', page)
+    assert len(form_ids) == len(set(form_ids)) > 1  # one per form
+    match = re.search(r'id="form-progress".*?name="form_id" value="([^"]+)"', page, re.S)
+    assert match
+    for _ in range(2):
+        status, text = await console_action(
+            http, intake, ticket_id, "progress", token, note="已到现场", form_id=match.group(1)
+        )
+        assert status == 200 and 'id="flash"' in text
+    match = re.search(r'id="form-answer".*?name="form_id" value="([^"]+)"', page, re.S)
+    assert match
+    for _ in range(2):
+        status, text = await console_action(
+            http, intake, ticket_id, "answer", token, answer="已修复", form_id=match.group(1)
+        )
+        assert status == 200 and 'id="flash"' in text  # not 409 「已答复」不能答复
+    ticket = await intake.store.get(ticket_id)
+    assert ticket is not None
+    events = await intake.store.events_for(ticket["id"])
+    assert [e["action"] for e in events] == ["submit", "accept", "dispatch", "progress", "answer"]
+
+
+async def test_media_number_zero_is_404(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    """/media/T/0 used to serve the last photo (index -1)."""
+    png = base64.b64encode(PNG).decode()
+    created = await create_ticket(
+        http, intake, photos=[{"filename": "a.png", "content_type": "image/png", "data_b64": png}]
+    )
+    base = f"{intake.base_url}/console/media/{created['ticket_id']}"
+    async with http.get(f"{base}/1") as response:
+        assert response.status == 200
+    for number in ("0", "-1", "x"):
+        async with http.get(f"{base}/{number}") as response:
+            assert response.status == 404, number

@@ -149,3 +149,70 @@ async def test_direct_mode_and_idempotency_attribute(
         assert len(await running.store.list()) == 1
     finally:
         await running.close()
+
+
+async def test_nan_coordinates_are_refused(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    """float("nan") passes a range check; stored, it would make every listing invalid JSON."""
+    url = f"{intake.base_url}/open311/v2/requests.json"
+    for bad in ("nan", "NaN", "inf"):
+        status, error = await _post(http, url, {**FORM, "lat": bad})
+        assert status == 400 and error[0]["code"] == 400, bad
+    assert await intake.store.list() == []
+
+
+async def test_media_url_must_be_http(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    """A javascript: media_url would become a clickable link in the operator console."""
+    url = f"{intake.base_url}/open311/v2/requests.json"
+    status, error = await _post(http, url, {**FORM, "media_url": "javascript:alert(1)"})
+    assert status == 400 and "media_url" in error[0]["description"]
+    assert await intake.store.list() == []
+
+
+async def test_overlong_fields_are_400(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
+    """Columns have limits (PostgreSQL enforces them): too long is the client's error, not 500."""
+    url = f"{intake.base_url}/open311/v2/requests.json"
+    for name in ("address_string", "phone", "email", "attribute[summary]"):
+        status, error = await _post(http, url, {**FORM, name: "长" * 300})
+        assert status == 400 and error[0]["code"] == 400, name
+        assert name.removeprefix("attribute[").rstrip("]") in error[0]["description"]
+    assert await intake.store.list() == []
+
+
+async def test_other_errors_are_lists_too(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    """aiohttp's own 404/405 answers (text/plain) must follow the GeoReport error shape."""
+    base = f"{intake.base_url}/open311/v2"
+    for method, path, code in [
+        ("GET", "/requests", 404),  # no format suffix
+        ("GET", "/discovery.json", 404),
+        ("DELETE", "/requests.json", 405),
+    ]:
+        async with http.request(method, base + path) as response:
+            assert response.status == code, path
+            assert response.content_type == "application/json"
+            error = await response.json()
+        assert error[0]["code"] == code and error[0]["description"]
+
+
+async def test_unencoded_plus_in_dates_and_repeated_ids(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    """start_date=…T00:00:00+08:00 sent unencoded arrives with a space for the '+'."""
+    base = f"{intake.base_url}/open311/v2"
+    status, [created] = await _post(http, f"{base}/requests.json", FORM)
+    status, [resolved] = await _get(http, f"{base}/tokens/{created['token']}.json")
+    request_id = resolved["service_request_id"]
+    query = "start_date=2000-01-01T00:00:00+08:00&end_date=2999-01-01T00:00:00+08:00"
+    status, found = await _get(http, f"{base}/requests.json?{query}")
+    assert status == 200 and [r["service_request_id"] for r in found] == [request_id]
+    status, found = await _get(
+        http, f"{base}/requests.json?service_request_id=nope&service_request_id={request_id}"
+    )
+    assert status == 200 and [r["service_request_id"] for r in found] == [request_id]
+    status, found = await _get(
+        http, f"{base}/requests.json?service_request_id=%20{request_id}%20,x"
+    )
+    assert [r["service_request_id"] for r in found] == [request_id]
