@@ -154,8 +154,8 @@ class DepartmentService:
         rows = await self._uow.console.department_versions(department_id)
         views = []
         for index, row in enumerate(rows):
-            fields = _version_fields(row)
-            older = _version_fields(rows[index + 1]) if index + 1 < len(rows) else None
+            fields = _fields(row)
+            older = _fields(rows[index + 1]) if index + 1 < len(rows) else None
             changed = (
                 [name for name in EDITABLE if getattr(older, name) != getattr(fields, name)]
                 if older
@@ -184,18 +184,8 @@ def _check(wanted: DepartmentFields) -> None:
             )
 
 
-def _fields(department: Department) -> DepartmentFields:
-    return DepartmentFields(
-        name=department.name,
-        aliases=list(department.aliases or []),
-        keywords=list(department.keywords or []),
-        duty=department.duty or "",
-        category=department.category or "",
-        active=department.active,
-    )
-
-
-def _version_fields(row: DepartmentVersion) -> DepartmentFields:
+def _fields(row: Department | DepartmentVersion) -> DepartmentFields:
+    """The editable fields of a department, or of one of its stored versions (same columns)."""
     return DepartmentFields(
         name=row.name,
         aliases=list(row.aliases or []),
