@@ -256,7 +256,9 @@ class OutboxWorker:
                     # A callback recorded it while this create's outcome was unknown (a lost
                     # reply, a crash): the clock starts now at the latest.
                     self._start_clock(ticket, context.report)
-                prepared.append(self._prepare_ticket(message, context, photos.get(report_id, [])))
+                prepared.append(
+                    self._prepare_ticket(message, context, ticket, photos.get(report_id, []))
+                )
         return prepared
 
     def _prepare_follow_up(
@@ -278,7 +280,10 @@ class OutboxWorker:
 
     @staticmethod
     def _prepare_ticket(
-        message: OutboxMessage, context: TicketContext | None, photos: list[ReportPhoto]
+        message: OutboxMessage,
+        context: TicketContext | None,
+        ticket: Ticket | None,
+        photos: list[ReportPhoto],
     ) -> TicketRequest | _Skip:
         if context is None:
             return _Skip(OutboxStatus.DEAD, "report not found")
@@ -290,7 +295,7 @@ class OutboxWorker:
         )
         if report.status == ReportStatus.WITHDRAWN:
             return _Skip(OutboxStatus.CANCELLED, "report withdrawn")
-        if context.has_ticket:
+        if ticket is not None:
             return _Skip(OutboxStatus.DELIVERED)  # an earlier attempt's ticket is recorded
         if department is None or deputy is None:
             return _Skip(OutboxStatus.DEAD, "report has no department or deputy")

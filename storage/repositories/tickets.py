@@ -32,7 +32,6 @@ class TicketContext:
     department: Department | None
     deputy: Deputy | None
     district: District | None
-    has_ticket: bool
     has_photos: bool
 
 
@@ -152,7 +151,6 @@ class OutboxRepository:
                 Department,
                 Deputy,
                 District,
-                exists().where(Ticket.report_id == Report.id),
                 exists().where(ReportPhoto.report_id == Report.id),
             )
             .outerjoin(Department, Department.id == Report.department_id)
@@ -161,8 +159,8 @@ class OutboxRepository:
             .where(Report.id.in_(report_ids))
         )
         return {
-            report.id: TicketContext(report, department, deputy, district, has_ticket, has_photos)
-            for report, department, deputy, district, has_ticket, has_photos in rows.tuples()
+            report.id: TicketContext(report, department, deputy, district, has_photos)
+            for report, department, deputy, district, has_photos in rows.tuples()
         }
 
     async def photos(self, report_ids: Sequence[int]) -> dict[int, list[ReportPhoto]]:
