@@ -48,6 +48,7 @@ class HotlineRuntime:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.worker: OutboxWorker | None = None
+        self._deadlines = _deadline_policy(settings)  # shared by the worker, watch and chat
 
     def add_routes(self, web_server: WebServer) -> None:
         assert self._notifier is not None, "callbacks need a notifier"
@@ -59,7 +60,7 @@ class HotlineRuntime:
         settings = self._settings
         if not deliver_only and self._notifier is not None:
             # 预警, automatic 催办/督办 and the 复发 question: bot/services/deadline_watch.py.
-            jobs = deadline_jobs(settings, self._uow_factory, self._notifier, self._deadlines())
+            jobs = deadline_jobs(settings, self._uow_factory, self._notifier, self._deadlines)
             self._tasks.append(asyncio.create_task(jobs.run_forever(self._stop)))
         telegram = settings.hotline_adapter == "telegram"
         if telegram and (deliver_only or self._bot is None or self._notifier is None):
@@ -82,7 +83,7 @@ class HotlineRuntime:
             self.worker = OutboxWorker(
                 self._uow_factory,
                 gateway,
-                deadlines=self._deadlines(),
+                deadlines=self._deadlines,
                 batch=settings.outbox_batch,
                 concurrency=settings.outbox_concurrency,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),
@@ -109,19 +110,7 @@ class HotlineRuntime:
         chat_id = self._settings.operators_chat()
         assert self._bot is not None and self._notifier is not None  # start() checked
         return TelegramHotlineAdapter(
-            self._bot, chat_id, self._uow_factory, self._notifier, deadlines=self._deadlines()
-        )
-
-    def _deadlines(self) -> DeadlinePolicy:
-        settings = self._settings
-        calendar = WorkCalendar(
-            holidays=parse_dates(settings.deadline_holidays),
-            extra_workdays=parse_dates(settings.deadline_extra_workdays),
-        )
-        return DeadlinePolicy(
-            calendar,
-            accept_hours=settings.deadline_accept_hours,
-            urgent_hours=settings.deadline_urgent_hours,
+            self._bot, chat_id, self._uow_factory, self._notifier, deadlines=self._deadlines
         )
 
     async def _open311_gateway(self, session: aiohttp.ClientSession) -> Open311Adapter:
@@ -163,3 +152,15 @@ class HotlineRuntime:
                 await asyncio.wait_for(task, timeout=10)
         if self._session is not None:
             await self._session.close()
+
+
+def _deadline_policy(settings: Settings) -> DeadlinePolicy:
+    calendar = WorkCalendar(
+        holidays=parse_dates(settings.deadline_holidays),
+        extra_workdays=parse_dates(settings.deadline_extra_workdays),
+    )
+    return DeadlinePolicy(
+        calendar,
+        accept_hours=settings.deadline_accept_hours,
+        urgent_hours=settings.deadline_urgent_hours,
+    )
