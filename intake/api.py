@@ -12,13 +12,14 @@ from aiohttp import web
 from intake import workflow
 from intake.context import CTX, Context, json_response, media_url
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
-from intake.store import InputError, NotFound
+from intake.store import InputError, NewTicket, NotFound
 from intake.timeutil import to_iso
 from intake.validation import ValidationFailed, parse_create
 
 PREFIX = "/api/v1"
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_BATCH = 100  # tickets per batch create
 UNSIGNED = {f"{PREFIX}/openapi.yaml"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -154,14 +155,57 @@ async def create_ticket(request: web.Request) -> web.Response:
         return _error(422, f"validation failed: {error}", details=error.errors)
     ticket, created = await ctx.store.create(new)
     return json_response(
-        {
-            "ticket_id": ticket["ticket_no"],
-            "status": ticket["status"],
-            "created_at": to_iso(ticket["created_at"]),
-        },
+        _created_json(ticket),
         status=201 if created else 200,
         headers={"Location": f"{PREFIX}/tickets/{ticket['ticket_no']}"},
     )
+
+
+def _created_json(ticket: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "ticket_id": ticket["ticket_no"],
+        "status": ticket["status"],
+        "created_at": to_iso(ticket["created_at"]),
+    }
+
+
+async def create_tickets_batch(request: web.Request) -> web.Response:
+    """Up to MAX_BATCH creates in one call and one transaction, each item idempotent by its
+    own `idempotency_key`; one result per item, in order, each with its own code."""
+    ctx = request.app[CTX]
+    body = await _json_body(request)
+    items = body.get("tickets") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        return _error(422, f'body must be {{"tickets": [...]}} with 1-{MAX_BATCH} tickets')
+    results: list[dict[str, Any]] = [{} for _ in items]
+    valid: list[tuple[int, NewTicket]] = []
+    for index, item in enumerate(items):
+        key = item.get("idempotency_key") if isinstance(item, dict) else None
+        key = key.strip() if isinstance(key, str) else ""
+        if not key or len(key) > 128:
+            results[index] = {
+                "idempotency_key": key or None,
+                "code": 422,
+                "error": "idempotency_key is required (1-128 characters)",
+            }
+            continue
+        try:
+            valid.append((index, parse_create(item, key, ctx.directory)))
+        except ValidationFailed as error:
+            results[index] = {
+                "idempotency_key": key,
+                "code": 422,
+                "error": f"validation failed: {error}",
+                "details": error.errors,
+            }
+    stored = await ctx.store.create_many([new for _, new in valid]) if valid else []
+    for (index, new), (ticket, created) in zip(valid, stored, strict=True):
+        results[index] = {
+            "idempotency_key": new.idempotency_key,
+            "code": 201 if created else 200,
+            **_created_json(ticket),
+        }
+    return json_response({"results": results})
 
 
 async def get_ticket(request: web.Request) -> web.Response:
@@ -239,6 +283,7 @@ def setup(app: web.Application) -> None:
 
     app.router.add_get(f"{PREFIX}/openapi.yaml", openapi_document)
     app.router.add_post(f"{PREFIX}/tickets", create_ticket)
+    app.router.add_post(f"{PREFIX}/tickets/batch", create_tickets_batch)
     app.router.add_get(f"{PREFIX}/tickets/{{ticket_id}}", get_ticket)
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/reopen", reopen_ticket)
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/urge", urge_ticket)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -160,10 +160,85 @@ class TicketStore:
 
     async def create(self, new: NewTicket) -> tuple[RowMapping, bool]:
         """Insert once per idempotency key; (ticket, created?)."""
+        return (await self.create_many([new]))[0]
+
+    async def create_many(self, news: Sequence[NewTicket]) -> Sequence[tuple[RowMapping, bool]]:
+        """Several creates in one transaction; per item, in order, (ticket, created?). A key
+        stored before (a retry) or repeated within `news` gets that one ticket back."""
+        clashes = 0
+        while True:
+            try:
+                async with self.write_lock:
+                    stored = await self._create_many(news)
+                break
+            except IntegrityError:
+                # A concurrent request stored one of these keys between our lookup and insert
+                # (PostgreSQL): again, the lookup now finds it. Each clash is a key found, so
+                # clashing more often than there are keys means another constraint failed.
+                clashes += 1
+                if clashes > len(news):
+                    raise
+        if any(created for _, created in stored):
+            self._on_enqueue()
+        return stored
+
+    async def _create_many(self, news: Sequence[NewTicket]) -> Sequence[tuple[RowMapping, bool]]:
         now = utcnow()
-        media: list[dict[str, Any]] = [{"url": url} for url in new.media_urls]
-        values = {
-            "ticket_no": f"tmp-{uuid.uuid4().hex[:24]}",  # fits the column; replaced below
+        keys = list(dict.fromkeys(new.idempotency_key for new in news))
+        async with self.engine.begin() as conn:
+            query = select(tickets).where(tickets.c.idempotency_key.in_(keys))
+            found = {row["idempotency_key"]: row for row in (await conn.execute(query)).mappings()}
+            fresh: dict[str, NewTicket] = {}
+            for new in news:
+                if new.idempotency_key not in found:
+                    fresh.setdefault(new.idempotency_key, new)
+            created = await self._insert(conn, list(fresh.values()), now) if fresh else {}
+        results = []
+        for new in news:
+            key = new.idempotency_key
+            if fresh.pop(key, None) is not None:  # a repeat within `news` gets (ticket, False)
+                results.append((created[key], True))
+            else:
+                results.append((found.get(key) or created[key], False))
+        return results
+
+    async def _insert(
+        self, conn: AsyncConnection, news: Sequence[NewTicket], now: datetime
+    ) -> dict[str, RowMapping]:
+        """The new tickets with their submit events (and callbacks), by idempotency key."""
+        # Values as parameters, not .values(...): the statement is compiled once and cached;
+        # several rows go as one multi-row INSERT ... RETURNING.
+        inserted = await conn.execute(
+            insert(tickets).returning(tickets.c.id, sort_by_parameter_order=True),
+            [self._ticket_values(new, now) for new in news],
+        )
+        changes = []
+        for new, ticket_id in zip(news, inserted.scalars().all(), strict=True):
+            # 12345-style work-order number: local date + sequence.
+            ticket_no = f"{(to_iso(now) or '')[:10].replace('-', '')}{ticket_id:05d}"
+            stored = await save_photos(self.media_dir, ticket_no, new.photos)
+            changes.append(
+                {
+                    "row_id": ticket_id,
+                    "ticket_no": ticket_no,
+                    "media": [{"url": url} for url in new.media_urls] + stored,
+                }
+            )
+        await conn.execute(
+            update(tickets)
+            .where(tickets.c.id == bindparam("row_id"))
+            .values(ticket_no=bindparam("ticket_no"), media=bindparam("media")),
+            changes,
+        )
+        query = select(tickets).where(tickets.c.id.in_([c["row_id"] for c in changes]))
+        rows = list((await conn.execute(query)).mappings())
+        await self._record_submits(conn, rows, now)
+        return {row["idempotency_key"]: row for row in rows}
+
+    @staticmethod
+    def _ticket_values(new: NewTicket, now: datetime) -> dict[str, Any]:
+        return {
+            "ticket_no": f"tmp-{uuid.uuid4().hex[:24]}",  # fits the column; replaced after
             "idempotency_key": new.idempotency_key,
             "source": new.source,
             "report_number": new.report_number,
@@ -182,7 +257,7 @@ class TicketStore:
             "reporter_level": new.reporter_level,
             "reporter_station": new.reporter_station,
             "reporter_email": new.reporter_email,
-            "media": media,
+            "media": [],
             "status": workflow.SUBMITTED,
             "submitted_at": new.submitted_at,
             "created_at": now,
@@ -190,36 +265,6 @@ class TicketStore:
             "expected_at": deadline_for(new.urgency, now),
             "reopen_count": 0,
         }
-        async with self.write_lock:
-            try:
-                async with self.engine.begin() as conn:
-                    # Values as parameters, not .values(...): the statement is then compiled
-                    # once and cached instead of rebuilt for every ticket.
-                    result = await conn.execute(insert(tickets).returning(tickets.c.id), values)
-                    ticket_id = result.scalar_one()
-                    # 12345-style work-order number: local date + sequence.
-                    ticket_no = f"{(to_iso(now) or '')[:10].replace('-', '')}{ticket_id:05d}"
-                    stored = await save_photos(self.media_dir, ticket_no, new.photos)
-                    ticket = (
-                        (
-                            await conn.execute(
-                                update(tickets)
-                                .where(tickets.c.id == ticket_id)
-                                .returning(*tickets.c),
-                                {"ticket_no": ticket_no, "media": media + stored},
-                            )
-                        )
-                        .mappings()
-                        .one()
-                    )
-                    await self._record(conn, ticket, "submit", note=None, now=now)
-            except IntegrityError:
-                existing = await self.get_by_key(new.idempotency_key)
-                if existing is None:  # some other constraint failed: not an idempotent retry
-                    raise
-                return existing, False
-        self._on_enqueue()
-        return ticket, True
 
     async def act(
         self,
@@ -351,45 +396,70 @@ class TicketStore:
         idempotency_key: str | None = None,
         expected_at: datetime | None = None,
     ) -> RowMapping:
-        event_id = f"evt_{uuid.uuid4().hex}"
-        answer = ticket["answer"] if action == "answer" else None
-        event = (
+        values = {
+            "event_id": f"evt_{uuid.uuid4().hex}",
+            "ticket_id": ticket["id"],
+            "action": action,
+            "status": ticket["status"],
+            "note": note,
+            "answer": ticket["answer"] if action == "answer" else None,
+            "operator": operator,
+            "department_code": ticket["department_code"],
+            "expected_at": expected_at,  # 延期: the date asked for, or granted
+            "idempotency_key": idempotency_key,
+            "created_at": now,
+        }
+        event = (await conn.execute(insert(events).returning(*events.c), values)).mappings().one()
+        await self._queue_callbacks(conn, [(ticket, values)], now)
+        return event
+
+    async def _record_submits(
+        self, conn: AsyncConnection, new_tickets: Sequence[RowMapping], now: datetime
+    ) -> None:
+        """The submit event of each new ticket, in one multi-row insert."""
+        recorded = [
             (
-                await conn.execute(
-                    insert(events).returning(*events.c),
-                    {
-                        "event_id": event_id,
-                        "ticket_id": ticket["id"],
-                        "action": action,
-                        "status": ticket["status"],
-                        "note": note,
-                        "answer": answer,
-                        "operator": operator,
-                        "department_code": ticket["department_code"],
-                        "expected_at": expected_at,  # 延期: the date asked for, or granted
-                        "idempotency_key": idempotency_key,
-                        "created_at": now,
-                    },
-                )
-            )
-            .mappings()
-            .one()
-        )
-        if self.callbacks_enabled:
-            payload = callback_payload(ticket, event)
-            await conn.execute(
-                insert(callbacks),
+                ticket,
                 {
-                    "event_id": event_id,
+                    "event_id": f"evt_{uuid.uuid4().hex}",
                     "ticket_id": ticket["id"],
-                    "payload": json.dumps(payload, ensure_ascii=False),
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "delivered": False,
-                    "gave_up": False,
+                    "action": "submit",
+                    "status": ticket["status"],
+                    "note": None,
+                    "answer": None,
+                    "operator": None,
+                    "department_code": ticket["department_code"],
+                    "expected_at": None,
+                    "idempotency_key": None,
+                    "created_at": now,
                 },
             )
-        return event
+            for ticket in new_tickets
+        ]
+        await conn.execute(insert(events), [event for _, event in recorded])
+        await self._queue_callbacks(conn, recorded, now)
+
+    async def _queue_callbacks(
+        self,
+        conn: AsyncConnection,
+        recorded: Sequence[tuple[Mapping[Any, Any], Mapping[str, Any]]],
+        now: datetime,
+    ) -> None:
+        if not self.callbacks_enabled:
+            return
+        rows = [
+            {
+                "event_id": event["event_id"],
+                "ticket_id": ticket["id"],
+                "payload": json.dumps(callback_payload(ticket, event), ensure_ascii=False),
+                "attempts": 0,
+                "next_attempt_at": now,
+                "delivered": False,
+                "gave_up": False,
+            }
+            for ticket, event in recorded
+        ]
+        await conn.execute(insert(callbacks), rows)
 
     # ---- Open311 tokens ----------------------------------------------------------------
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class HotlineError(Exception):
     """A hotline call failed; the subclass says whether trying again can help."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, where the hotline answered with one
 
 
 class TemporaryHotlineError(HotlineError):
@@ -86,4 +91,16 @@ class HotlineGateway(Protocol):
 
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
         """The deputy withdrew the report before the hotline accepted it."""
+        ...
+
+
+@runtime_checkable
+class BatchTicketCreator(Protocol):
+    """A gateway that can file several tickets in one call (the outbox sends a round's
+    creates that way). Each request keeps its own idempotency key and its own outcome."""
+
+    async def create_tickets(
+        self, requests: Sequence[TicketRequest]
+    ) -> list[TicketReceipt | HotlineError]:
+        """One result per request, in order: its receipt, or why it failed."""
         ...

@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.hotline.gateway import (
+    BatchTicketCreator,
+    HotlineError,
     HotlineGateway,
     PermanentHotlineError,
     PhotoFile,
     Reporter,
-    TemporaryHotlineError,
     TicketReceipt,
     TicketRequest,
 )
@@ -68,6 +70,11 @@ class _Outcome:
     receipt: TicketReceipt | None = None
     error: str | None = None
     permanent: bool = False
+
+
+def _failed(message_id: int, error: HotlineError) -> _Outcome:
+    permanent = isinstance(error, PermanentHotlineError)
+    return _Outcome(message_id, error=str(error), permanent=permanent)
 
 
 @dataclass(frozen=True)
@@ -188,14 +195,25 @@ class OutboxWorker:
 
         async def send(
             message_id: int, kind: str, call: TicketRequest | _FollowUp
-        ) -> _Outcome | None:
+        ) -> list[_Outcome]:
             async with limit:
                 if self._clock() > start_by:
-                    return None  # waited too long for a slot: left to the next claim
-                return await self._send(message_id, kind, call)
+                    return []  # waited too long for a slot: left to the next claim
+                return [await self._send(message_id, kind, call)]
 
-        sent = await asyncio.gather(*(send(*call) for call in calls))
-        outcomes = [outcome for outcome in sent if outcome is not None]
+        async def send_creates(creates: list[tuple[int, TicketRequest]]) -> list[_Outcome]:
+            async with limit:
+                if self._clock() > start_by:
+                    return []
+                return await self._send_creates(creates)
+
+        # A gateway that files several tickets per call gets the round's creates together.
+        creates = [(i, call) for i, _, call in calls if isinstance(call, TicketRequest)]
+        together = len(creates) > 1 and isinstance(self._gateway, BatchTicketCreator)
+        sending = [send(*call) for call in calls if not (together and call[1] == CREATE_TICKET)]
+        if together:
+            sending.append(send_creates(creates))
+        outcomes = [outcome for sent in await asyncio.gather(*sending) for outcome in sent]
         if outcomes:
             await self._record(outcomes)
         return lease_until
@@ -206,13 +224,23 @@ class OutboxWorker:
                 await self._follow_up(call)
                 return _Outcome(message_id)
             return _Outcome(message_id, receipt=await self._gateway.create_ticket(call))
-        except PermanentHotlineError as error:
-            return _Outcome(message_id, error=str(error), permanent=True)
-        except TemporaryHotlineError as error:
-            return _Outcome(message_id, error=str(error))
+        except HotlineError as error:
+            return _failed(message_id, error)
         except Exception as error:  # a bug in an adapter must not stop the queue
             log.exception("outbox message %s (%s) failed unexpectedly", message_id, kind)
             return _Outcome(message_id, error=f"{type(error).__name__}: {error}")
+
+    async def _send_creates(self, creates: list[tuple[int, TicketRequest]]) -> list[_Outcome]:
+        gateway = cast(BatchTicketCreator, self._gateway)
+        try:
+            results = await gateway.create_tickets([request for _, request in creates])
+        except Exception as error:  # as in _send: the messages are retried
+            log.exception("outbox creates %s failed unexpectedly", [i for i, _ in creates])
+            return [_Outcome(i, error=f"{type(error).__name__}: {error}") for i, _ in creates]
+        return [
+            _failed(i, result) if isinstance(result, HotlineError) else _Outcome(i, receipt=result)
+            for (i, _), result in zip(creates, results, strict=True)
+        ]
 
     async def _follow_up(self, follow_up: _FollowUp) -> None:
         gateway, ticket, key = self._gateway, follow_up.external_id, follow_up.idempotency_key

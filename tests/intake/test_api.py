@@ -155,6 +155,66 @@ def test_openapi_document_parses_where_yaml_is_installed() -> None:
     assert "ticketEvent" in document["webhooks"]
 
 
+def _batch_item(key: str, **overrides: Any) -> dict[str, Any]:
+    return {"idempotency_key": key, **ticket_body(report_number=f"R-{key}", **overrides)}
+
+
+async def test_batch_create_answers_each_item(
+    http: aiohttp.ClientSession, intake: RunningIntake, receiver: Receiver
+) -> None:
+    """One call files several tickets: each item is idempotent by its own key (an earlier
+    single create, a repeat in the same batch), an invalid item fails alone."""
+    earlier = await create_ticket(http, intake, key="b-earlier")
+    url = f"{intake.base_url}/api/v1/tickets/batch"
+    items = [
+        _batch_item("b-1"),
+        _batch_item("b-bad", department_code="NOPE"),
+        _batch_item("b-earlier"),
+        _batch_item("b-2", urgency="紧急"),
+        _batch_item("b-1", summary="同一个键再来一次"),
+        {"summary": "没有键"},
+        "不是对象",
+    ]
+    status, data = await api_call(http, "POST", url, {"tickets": items})
+    assert status == 200
+    results = data["results"]
+    assert [r["code"] for r in results] == [201, 422, 200, 201, 200, 422, 422]
+    assert [r["idempotency_key"] for r in results[:5]] == [
+        "b-1", "b-bad", "b-earlier", "b-2", "b-1",
+    ]  # fmt: skip
+    assert results[2]["ticket_id"] == earlier["ticket_id"]
+    assert results[4]["ticket_id"] == results[0]["ticket_id"]
+    assert {d["field"] for d in results[1]["details"]} == {"department_code"}
+    assert "idempotency_key" in results[5]["error"]
+    assert await _count_tickets(intake) == 3
+    _, ticket = await api_call(
+        http, "GET", f"{intake.base_url}/api/v1/tickets/{results[3]['ticket_id']}"
+    )
+    assert (ticket["urgency"], ticket["report_number"]) == ("紧急", "R-b-2")
+    assert [e["action"] for e in ticket["events"]] == ["submit"]
+    # Each new ticket's submit event is called back, as after a single create.
+    accepted = await receiver.wait_for(3)
+    assert {c["idempotency_key"] for c in accepted} == {"b-earlier", "b-1", "b-2"}
+    # Filed again, the whole batch makes nothing new.
+    status, again = await api_call(http, "POST", url, {"tickets": items})
+    assert [r["code"] for r in again["results"]] == [200, 422, 200, 200, 200, 422, 422]
+    assert await _count_tickets(intake) == 3
+
+
+async def test_batch_create_refuses_a_malformed_batch(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets/batch"
+    too_many = [_batch_item(f"k-{n}") for n in range(101)]
+    malformed: list[Any] = [{"tickets": []}, {"tickets": too_many}, {"ticket": []}, [1, 2]]
+    for body in malformed:
+        status, data = await api_call(http, "POST", url, body)
+        assert status == 422 and "tickets" in data["error"]
+    status, _ = await api_call(http, "POST", url, {"tickets": [_batch_item("x")]}, secret="wrong")
+    assert status == 401
+    assert await _count_tickets(intake) == 0
+
+
 async def test_the_intake_runs_on_postgresql_too(
     http: aiohttp.ClientSession, postgres_url: str, receiver: Receiver
 ) -> None:
@@ -173,6 +233,24 @@ async def test_the_intake_runs_on_postgresql_too(
         )
         assert sorted(status for status, _ in results) == [200] * 9 + [201] * 3
         assert len({data["ticket_id"] for _, data in results}) == 3
+        # Concurrent batches that overlap: still one ticket per key.
+        batch_url = f"{url}/batch"
+        batches = await asyncio.gather(
+            *(
+                api_call(
+                    http,
+                    "POST",
+                    batch_url,
+                    {"tickets": [_batch_item(f"k-{(n + i) % 6}") for i in range(4)]},
+                )
+                for n in range(6)
+            )
+        )
+        codes = [r["code"] for _, data in batches for r in data["results"]]
+        assert sorted(codes) == [200] * 21 + [201] * 3
+        numbers = {r["idempotency_key"]: r["ticket_id"] for _, d in batches for r in d["results"]}
+        assert len(set(numbers.values())) == 6
+        assert numbers["k-0"] == results[0][1]["ticket_id"]
         ticket_no = results[0][1]["ticket_id"]
         await running.store.act(ticket_no, "accept", operator="话务员")
         ticket = await running.store.get(ticket_no)
