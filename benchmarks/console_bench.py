@@ -2,9 +2,11 @@
 
 A year of reports, tickets, events, ratings and routing decisions is seeded (bulk inserts,
 benchmarks/statistics_seed.py) into a database brought to head by the migrations (so with the
-indexes of 0006), on SQLite and on PostgreSQL; the console runs on the bot's web app on
-127.0.0.1 and a signed-in viewer loads each page several times: with every figure computed
-afresh (the page's one-minute cache emptied first) and as cached. Target: median < 300 ms.
+indexes of 0006 and 0007), on SQLite and on PostgreSQL; the console runs on the bot's web app
+on 127.0.0.1 and a signed-in viewer loads each page several times: computed afresh (the page's
+one-minute cache emptied first, after the newest tickets changed, as in a live system: the 三率
+month roll-up then recomputes this month) and as cached. The whole-year page is also loaded as
+the first view after a start, when the roll-up scans every ticket once. Target: median < 300 ms.
 
     python -m benchmarks.console_bench            (also part of `python -m benchmarks`)"""
 
@@ -19,9 +21,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from benchmarks.statistics_seed import SeedPlan, seed_statistics
 from bot.config import Settings
@@ -29,6 +32,7 @@ from bot.services.console_auth import ConsoleAuthService
 from bot.web import WebServer
 from console import add_routes, stats_cache
 from storage.bootstrap import open_database
+from storage.models import Ticket
 from storage.uow import UnitOfWorkFactory
 
 POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -37,8 +41,10 @@ RENDERS = 9  # measured, after one warm-up render
 TARGET_MS = 300
 PASSWORD = "bench-password-42"
 ONE_QUARTER = "/admin/statistics?department=B01&from=2026-07-01&to=2026-09-30"
+WHOLE_YEAR = "/admin/statistics"
+TOUCHED = 20  # tickets changed before each computed render
 PAGES = [
-    ("三率统计 (whole year)", "/admin/statistics"),
+    ("三率统计 (whole year)", WHOLE_YEAR),
     ("三率统计 (busiest department, one quarter)", ONE_QUARTER),
     ("代表履职", "/admin/statistics/deputies"),
     ("分派质量 (per week)", "/admin/quality?period=week"),
@@ -101,7 +107,9 @@ async def run_backend(kind: str) -> None:
         engine, uow_factory = await open_database(url)
         try:
             started = time.perf_counter()
-            await seed_statistics(engine, SeedPlan(tickets=TICKETS))
+            # A year up to a few minutes ago: the roll-up sees no write as recent but the bench's.
+            seeded_until = datetime.now(UTC) - timedelta(minutes=10)
+            await seed_statistics(engine, SeedPlan(tickets=TICKETS, now=seeded_until))
             if kind == "postgresql":
                 async with engine.begin() as connection:  # fresh tables: give the planner stats
                     await connection.execute(text("ANALYZE"))
@@ -124,24 +132,41 @@ async def _measure(uow_factory: UnitOfWorkFactory) -> None:
             await _sign_in(http, base)
             for title, path in PAGES:
                 await _render_ms(http, base + path)  # warm-up: the first query plan
+                started = []
+                for _ in range(3 if path == WHOLE_YEAR else 0):
+                    stats_cache.clear_all(rollups=True)  # as right after a restart
+                    started.append(await _render_ms(http, base + path))
                 computed = []
                 for _ in range(RENDERS):
+                    await _touch_latest(uow_factory)  # a live system: this month keeps changing
                     stats_cache.clear_all()  # compute every figure again, as on a cold page
                     computed.append(await _render_ms(http, base + path))
                 cached = [await _render_ms(http, base + path) for _ in range(RENDERS)]
                 print(f"  {title}")
+                if started:
+                    _report("first view after start", started, target=False)
                 _report("computed", computed)
                 _report("cached (< 1 min old)", cached)
     finally:
         await server.stop()
 
 
-def _report(label: str, times: list[float]) -> None:
+async def _touch_latest(uow_factory: UnitOfWorkFactory) -> None:
+    """What a minute of a live system writes: the newest tickets move on."""
+    async with uow_factory() as uow:
+        newest = select(Ticket.id).order_by(Ticket.id.desc()).limit(TOUCHED)
+        await uow.session.execute(
+            update(Ticket).where(Ticket.id.in_(newest)).values(escalated=False)
+        )
+        await uow.commit()
+
+
+def _report(label: str, times: list[float], *, target: bool = True) -> None:
     median = statistics.median(times)
-    verdict = "ok" if median < TARGET_MS else "OVER"
+    verdict = ("ok" if median < TARGET_MS else "OVER") if target else "once per process"
     print(
-        f"    {label:<22} median {median:6.0f} ms   max {max(times):6.0f} ms"
-        f"   (target < {TARGET_MS} ms: {verdict})"
+        f"    {label:<24} median {median:6.0f} ms   max {max(times):6.0f} ms"
+        f"   ({f'target < {TARGET_MS} ms: ' if target else ''}{verdict})"
     )
 
 

@@ -155,11 +155,13 @@ def _deputy(deputy_id: int, plan: SeedPlan, rng: random.Random) -> Row:
 def _case(case_id: int, plan: SeedPlan, rng: random.Random, batch: _Batch) -> None:
     """One report and everything that happened to it by `plan.now`."""
     span = timedelta(days=plan.months * 30.4)
-    created = plan.now - span * rng.random()
+    # Spread over the span in id order, as a live system inserts them (a month's rows together).
+    created = plan.now - span * (1 - (case_id - 1 + rng.random()) / plan.tickets)
     department = min(int(rng.paretovariate(1.2)), plan.departments)  # a few busy departments
     status = rng.choices([s for s, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
     ticket = _ticket(case_id, created, department, status, plan.now, rng)
     report = _report(case_id, created, department, ticket["status"], plan, rng)
+    report["updated_at"] = ticket["updated_at"]  # its status follows the ticket's
     batch.rows["reports"].append(report)
     batch.rows["tickets"].append(ticket)
     batch.rows["ticket_events"].extend(_events(ticket))
@@ -228,7 +230,7 @@ def _ticket(
         "accepted_at": accepted,
         "answered_at": answered,
         "closed_at": closed,
-        "updated_at": started,
+        "updated_at": max(v for v in (started, accepted, answered, closed, urged) if v),
     }
 
 

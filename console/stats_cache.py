@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 
 from aiohttp import web
 
+from bot.services.statistics_rollup import TicketRollup
 from console.context import context
 from console.render import CHINA_TIME
 
@@ -51,8 +52,17 @@ class TtlCache:
 
 
 # One cache per console app, keyed by its unit-of-work factory (one per database); weak, so a
-# stopped console (in tests, many) leaves nothing behind.
+# stopped console (in tests, many) leaves nothing behind. Likewise the 三率 month roll-up.
 _caches: WeakKeyDictionary[object, TtlCache] = WeakKeyDictionary()
+_rollups: WeakKeyDictionary[object, TicketRollup] = WeakKeyDictionary()
+
+
+def rollup_for(request: web.Request) -> TicketRollup:
+    factory = context(request).uow_factory
+    found = _rollups.get(factory)
+    if found is None:
+        found = _rollups[factory] = TicketRollup()
+    return found
 
 
 def cache_for(request: web.Request) -> TtlCache:
@@ -63,7 +73,10 @@ def cache_for(request: web.Request) -> TtlCache:
     return found
 
 
-def clear_all() -> None:
-    """Forget every computed figure (the benchmark measures computing them)."""
+def clear_all(*, rollups: bool = False) -> None:
+    """Forget every computed page (the benchmark measures computing them); with `rollups`
+    the month roll-ups too, as in a process that has just started."""
     for cache in list(_caches.values()):
         cache.clear()
+    if rollups:
+        _rollups.clear()

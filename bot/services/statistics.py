@@ -16,7 +16,9 @@ Definitions (the same words are shown on the page and exported: bot/texts/statis
 - Average handling time: hours from ticket creation to its (latest) answer, over answered tickets.
 
 All counting happens in SQL (storage/repositories/statistics.py): one grouped scan gives a
-department × district × month cube, which this module rolls up into the three views.
+department × district × month cube, which this module rolls up into the three views. The console
+keeps the cube's whole months between views (bot/services/statistics_rollup.py) and recounts
+only the months that changed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.services.statistics_filters import (
     utc_bounds,
 )
 from bot.services.statistics_rates import Rate
+from bot.services.statistics_rollup import TicketRollup, scoped_days, split_period
 from bot.texts import statistics as texts
 from storage.base import utcnow
 from storage.repositories.statistics import OverdueTicket, Scope, StatisticsRepository, TicketCell
@@ -150,8 +153,10 @@ class RatesReport:
 
 
 class StatisticsService:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, rollup: TicketRollup | None = None) -> None:
+        """`rollup`: the month cells kept between calls (without one, every call scans)."""
         self._repo = StatisticsRepository(uow.session)
+        self._rollup = rollup
 
     async def options(self, flt: StatsFilter) -> FilterOptions:
         """The form's choices; FilterError when the filter names an unknown code."""
@@ -176,7 +181,7 @@ class StatisticsService:
         now = now or utcnow()
         options = options or await self.options(flt)
         scope = options.scope(flt)
-        cells = await self._repo.ticket_cube(scope, now)
+        cells = await self._ticket_cube(flt, scope, now)
         overdue = await self._repo.overdue_tickets(scope, now, overdue_limit)
         departments = _namer(options.department_names(), texts.NO_DEPARTMENT)
         districts = _namer(options.district_names(), texts.NO_DISTRICT)
@@ -194,6 +199,18 @@ class StatisticsService:
             by_month=_by_month(cells, month_keys),
             overdue=[_overdue_item(t, departments, districts, now) for t in overdue],
         )
+
+    async def _ticket_cube(
+        self, flt: StatsFilter, scope: Scope, now: datetime
+    ) -> list[TicketCell]:
+        """Whole months from the roll-up, where there is one; partial months counted by day."""
+        if self._rollup is None:
+            return await self._repo.ticket_cube(scope, now)
+        months, partial = split_period(flt.start, flt.end, now.astimezone(CHINA_TIME).date())
+        cells = await self._rollup.cells(self._repo, scope, months, now) if months else []
+        for first, last in partial:
+            cells += await self._repo.ticket_cube(scoped_days(scope, first, last), now)
+        return cells
 
     async def deputies(
         self, flt: StatsFilter, *, options: FilterOptions | None = None

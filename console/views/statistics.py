@@ -23,7 +23,7 @@ from console.context import uow
 from console.pages import ConsolePages
 from console.render import error_page, render
 from console.statistics_tables import deputy_tables, rate_tables
-from console.stats_cache import cache_for
+from console.stats_cache import cache_for, rollup_for
 from console.stats_pages import answers_bad_filter, download_table, query_string
 
 pages = ConsolePages()
@@ -98,7 +98,7 @@ async def export(request: web.Request) -> web.Response:
 async def _filtered(request: web.Request) -> tuple[StatisticsService, StatsFilter, FilterOptions]:
     """The service, the query's filter and the form's choices; FilterError on a malformed
     filter or on a code the directory does not know."""
-    service = StatisticsService(uow(request))
+    service = StatisticsService(uow(request), rollup_for(request))
     flt = parse_filter(request.query)
     return service, flt, await service.options(flt)
 

@@ -73,7 +73,7 @@ class Report(Base):
     # Set when this report joined (附议) an earlier similar one instead of opening a ticket.
     joined_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
 
 class ReportPhoto(Base):

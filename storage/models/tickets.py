@@ -67,7 +67,8 @@ class Ticket(Base):
     accepted_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: the statistics roll-up asks which tickets changed lately (migration 0007).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
 
 class TicketEvent(Base):
@@ -100,7 +101,7 @@ class Rating(Base):
     score: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str] = mapped_column(Text, default="")
     round: Mapped[int] = mapped_column(default=1)  # 2 after a reopen
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class OutboxMessage(Base):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -75,6 +75,9 @@ class TicketCell:
     overdue: int
     overdue_urged: int
     overdue_escalated: int
+    # The next moment a count here changes by the clock alone (an acceptance or handling
+    # deadline passing); None when no deadline ahead can change one.
+    changes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -114,13 +117,14 @@ def latest_ratings() -> Any:
 
 
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """Past the handling deadline and still the department's to answer; a pending 延期
-    request stops the clock (the deadline watcher sends nothing for it either)."""
-    return and_(
-        Ticket.due_at < now,
-        Ticket.status.not_in(NOT_OVERDUE),
-        Ticket.extension_pending.is_(False),
-    )
+    """Past the handling deadline and still the department's to answer."""
+    return and_(Ticket.due_at < now, owed_condition())
+
+
+def owed_condition() -> ColumnElement[bool]:
+    """The department still owes an answer; a pending 延期 request stops the clock (the
+    deadline watcher sends nothing for it either)."""
+    return and_(Ticket.status.not_in(NOT_OVERDUE), Ticket.extension_pending.is_(False))
 
 
 def urged_condition() -> ColumnElement[bool]:
@@ -175,6 +179,15 @@ class StatisticsRepository:
                 _count(overdue),
                 _count(and_(overdue, urged_condition())),
                 _count(and_(overdue, Ticket.escalated.is_(True))),
+                func.min(
+                    case(
+                        (
+                            and_(Ticket.accepted_at.is_(None), Ticket.accept_due_at > now),
+                            Ticket.accept_due_at,
+                        )
+                    )
+                ),
+                func.min(case((and_(Ticket.due_at >= now, owed_condition()), Ticket.due_at))),
             )
             .join(Report, Report.id == Ticket.report_id)
             .outerjoin(rating, rating.c.report_id == Ticket.report_id)
@@ -185,6 +198,24 @@ class StatisticsRepository:
         )
         rows = await self._session.execute(self._scoped_tickets(query, scope))
         return [_ticket_cell(tuple(row)) for row in rows]
+
+    async def changed_months(self, since: datetime) -> set[str]:
+        """The months (China time, of ticket creation) of the tickets written after `since`:
+        the ticket itself, its report, or a rating of it."""
+        month = sql_periods.month(self._dialect, Ticket.created_at)
+        by_ticket = select(month).where(Ticket.updated_at > since)
+        by_report = (
+            select(month)
+            .join(Report, Report.id == Ticket.report_id)
+            .where(Report.updated_at > since)
+        )
+        by_rating = (
+            select(month)
+            .join(Rating, Rating.report_id == Ticket.report_id)
+            .where(Rating.created_at > since)
+        )
+        rows = await self._session.execute(union(by_ticket, by_report, by_rating))
+        return {row[0] for row in rows}
 
     async def deputy_cube(self, scope: Scope) -> list[DeputyCell]:
         """Per deputy. Deputies without a report in scope are listed too (with zeros) unless a
@@ -319,6 +350,7 @@ def _ticket_cell(row: tuple[Any, ...]) -> TicketCell:
         int(value or 0) for value in row[3:11]
     )
     overdue, urged, escalated = (int(value or 0) for value in row[12:15])
+    deadlines = [moment for moment in row[15:17] if moment is not None]
     return TicketCell(
         row[0],
         row[1],
@@ -335,4 +367,5 @@ def _ticket_cell(row: tuple[Any, ...]) -> TicketCell:
         overdue,
         urged,
         escalated,
+        min(deadlines, default=None),
     )
