@@ -44,7 +44,10 @@ class Router:
         title: str | None = None,
         location: tuple[float, float] | None = None,
         top_k: int = 3,
+        address: str | None = None,
     ) -> Classification:
+        """`address`: where it happened, read for the district and town only: the names of
+        streets and 街道 say where, not what (街道 would otherwise pull to the 街道办事处)."""
         text = TextAnalyzer.clean(text)[:MAX_CHARS]
         title = TextAnalyzer.clean(title)[:MAX_CHARS]
         t_tokens, b_tokens = self.analyzer.tokens(title), self.analyzer.tokens(text)
@@ -56,7 +59,7 @@ class Router:
         best = candidates[0]
         appeal, appeal_ev = appeal_type(title, text)
         level, urgent_ev, emergency = urgency(title, text)
-        district, town = self.places.find(f"{title} {text}", location)
+        district, town = self.places.find(f"{title} {text}\n{address or ''}", location)
         return Classification(
             version=self.version,
             tokens=[*t_tokens, *b_tokens],
@@ -142,8 +145,11 @@ class RouterHolder:
         title: str | None = None,
         location: tuple[float, float] | None = None,
         top_k: int = 3,
+        address: str | None = None,
     ) -> Classification:
-        return self._router.classify(text, title=title, location=location, top_k=top_k)
+        return self._router.classify(
+            text, title=title, location=location, top_k=top_k, address=address
+        )
 
     def reload(self, directory: Directory | None = None, *, model: bool = True) -> str:
         """Swap in a Router over ``directory`` (default: the shipped files) and the newest model

@@ -43,6 +43,7 @@ class Classifier(Protocol):
         title: str | None = None,
         location: tuple[float, float] | None = None,
         top_k: int = 3,
+        address: str | None = None,
     ) -> Classification: ...
 
 
@@ -110,11 +111,6 @@ def ticket_message(report_id: int) -> OutboxMessage:
     )
 
 
-def classification_text(draft: Draft) -> str:
-    # A typed address names places (区/镇/街道) the classifier uses for the district.
-    return f"{draft.text}\n{draft.address}" if draft.address else draft.text
-
-
 class ReportService:
     def __init__(
         self, uow: UnitOfWork, classifier: Classifier, photos: PhotoStore | None = None
@@ -125,7 +121,10 @@ class ReportService:
         self._duplicates = DuplicateFinder()
 
     def analyse(self, draft: Draft) -> Classification:
-        return self._classifier.classify(classification_text(draft), location=draft.location)
+        # The typed address gives the district (区/镇/街道), not the department.
+        return self._classifier.classify(
+            draft.text, address=draft.address or None, location=draft.location
+        )
 
     async def preview(self, draft: Draft, analysis: Classification) -> Preview:
         chosen = await self._chosen_department(draft, analysis)

@@ -62,3 +62,18 @@ def test_top_k_and_empty_input(router: Router) -> None:
     empty = router.classify("")
     assert empty.candidates and not empty.auto_route
     assert empty.tokens == []
+
+
+def test_an_address_gives_the_district_but_not_the_department(router: Router) -> None:
+    """Place names say where, not what: 城西街道 in the address must not pull a lift breakdown
+    towards the 街道办事处."""
+    text = "小区3栋电梯停运两个月，物业不予维修，老人上下楼困难，请尽快协调处理。"
+    plain = router.classify(text)
+    located = router.classify(text, address="大祥区城西街道幸福小区3栋")
+    assert located.candidates == plain.candidates
+    assert (located.department_code, located.confidence) == (
+        plain.department_code,
+        plain.confidence,
+    )
+    assert (located.district, located.town) == ("大祥区", "城西街道")
+    assert plain.district is None
