@@ -40,6 +40,7 @@ BATCH_PATH = "/api/v1/tickets/batch"
 MAX_BATCH = 100  # the intake's limit per batch call
 # How an intake without the batch endpoint answers it: then every create goes on its own.
 NO_BATCH_STATUSES = frozenset({404, 405, 501})
+TOO_LARGE = 413
 
 
 class SignatureError(Exception):
@@ -166,6 +167,8 @@ class HttpHotlineAdapter:
         try:
             data = await self._post(BATCH_PATH, {"tickets": items})
         except HotlineError as error:
+            if error.status == TOO_LARGE:
+                return {}  # too large together for this intake: each goes on its own
             if error.status in NO_BATCH_STATUSES:
                 log.info(
                     "the intake has no batch endpoint (HTTP %s): one call per ticket", error.status

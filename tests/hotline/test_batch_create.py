@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.hotline.gateway import PermanentHotlineError, Reporter, TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import BATCH_PATH, HttpHotlineAdapter
+from intake import server as server_module
 from storage.models import Department, OutboxStatus
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (
@@ -166,3 +167,24 @@ async def test_a_retried_batch_returns_the_same_tickets(
     assert all(isinstance(r, TicketReceipt) for r in first)
     assert again == list(reversed(first))
     assert await intake_ticket_count(server) == 3
+
+
+async def test_a_batch_too_large_for_the_intake_goes_one_by_one(
+    start: StartIntake,
+    traced: tuple[aiohttp.ClientSession, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An intake with a small body limit answers 413 to the batch: each create then goes
+    alone (and the next batch is tried again), none is dead-lettered."""
+    monkeypatch.setattr(server_module, "MAX_BODY", 800)  # one create fits, three do not
+    server = await start()
+    http, paths = traced
+    adapter = HttpHotlineAdapter(http, server.base_url, SECRET)
+
+    results = await adapter.create_tickets([_request(f"big-{n}") for n in range(3)])
+
+    assert all(isinstance(r, TicketReceipt) for r in results)
+    assert paths == [BATCH_PATH] + ["/api/v1/tickets"] * 3
+    assert await intake_ticket_count(server) == 3
+    await adapter.create_tickets([_request("big-3"), _request("big-4")])
+    assert paths.count(BATCH_PATH) == 2
