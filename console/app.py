@@ -12,6 +12,7 @@ from console.context import CONSOLE, PREFIX, ConsoleContext, Handler
 from console.pages import Access, ConsolePages, NavItem
 from console.render import NAV
 from console.security import ACCESS, authenticate, csrf, unit_of_work
+from console.stats_cache import warm_rollup
 from console.views import (
     auth,
     dead_letters,
@@ -50,6 +51,7 @@ def build_console(ctx: ConsoleContext, views: list[ConsolePages] | None = None) 
     console[ACCESS] = access
     console[NAV] = sorted(nav, key=lambda item: item.order)
     console.router.add_static("/static", STATIC)
+    console.cleanup_ctx.append(warm_rollup)
     return console
 
 

@@ -7,18 +7,25 @@ the page showed. The page prints when its figures were computed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from aiohttp import web
 
+from bot.services.statistics import StatisticsService
 from bot.services.statistics_rollup import TicketRollup
-from console.context import context
+from console.context import CONSOLE, context
 from console.render import CHINA_TIME
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TTL_SECONDS = 60.0
@@ -58,11 +65,33 @@ _rollups: WeakKeyDictionary[object, TicketRollup] = WeakKeyDictionary()
 
 
 def rollup_for(request: web.Request) -> TicketRollup:
-    factory = context(request).uow_factory
-    found = _rollups.get(factory)
+    return rollup_of(context(request).uow_factory)
+
+
+def rollup_of(uow_factory: UnitOfWorkFactory) -> TicketRollup:
+    found = _rollups.get(uow_factory)
     if found is None:
-        found = _rollups[factory] = TicketRollup()
+        found = _rollups[uow_factory] = TicketRollup()
     return found
+
+
+async def warm_rollup(console: web.Application) -> AsyncIterator[None]:
+    """Counts the 三率 months in the background while the console starts (a cleanup context),
+    so the first statistics view after a start does not scan every ticket itself."""
+
+    async def count() -> None:
+        try:
+            async with uow_factory() as uow:
+                await StatisticsService(uow, rollup_of(uow_factory)).warm_up()
+        except Exception:  # the first view then counts them itself
+            log.exception("counting the statistics roll-up at start failed")
+
+    uow_factory = console[CONSOLE].uow_factory
+    task = asyncio.create_task(count())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def cache_for(request: web.Request) -> TtlCache:

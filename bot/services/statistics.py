@@ -200,6 +200,11 @@ class StatisticsService:
             overdue=[_overdue_item(t, departments, districts, now) for t in overdue],
         )
 
+    async def warm_up(self) -> None:
+        """Count every month into the roll-up now (at start), not at the first page view."""
+        if self._rollup is not None:
+            await self._rollup.cells(self._repo, Scope(), (None, None), utcnow())
+
     async def _ticket_cube(
         self, flt: StatsFilter, scope: Scope, now: datetime
     ) -> list[TicketCell]:

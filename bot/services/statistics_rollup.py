@@ -3,7 +3,8 @@
 Every month's department × district cells (China time, unfiltered) are computed once; after
 that a month is computed again only when
 - a ticket created in it, its report or a rating of it was written since the last check (less
-  SAFETY_MARGIN: a transaction may commit a while after it stamped `updated_at`), or
+  SAFETY_MARGIN: a transaction may commit a while after it stamped `updated_at`), or a ticket
+  or rating of it was added since (by id: imported rows may carry old timestamps), or
 - one of its deadlines has passed since it was computed (the 响应 and 超期 counts depend on the
   clock, not only on what was written).
 A page then costs the change check, the months written to in the last few minutes, and the
@@ -35,7 +36,13 @@ class TicketRollup:
     def __init__(self) -> None:
         self._months: dict[str, _Month] = {}
         self._checked_at: datetime | None = None
+        self._latest_ids = (0, 0)  # the newest ticket and rating ids at the last check
         self._lock = asyncio.Lock()  # one refresh at a time; the others then find it done
+
+    @property
+    def months(self) -> list[str]:
+        """The months counted so far."""
+        return sorted(self._months)
 
     async def cells(
         self,
@@ -58,10 +65,12 @@ class TicketRollup:
         ]
 
     async def _refresh(self, repo: StatisticsRepository, now: datetime) -> None:
+        latest_ids = await repo.latest_ids()  # read first: what is added meanwhile is newer
         if self._checked_at is None:
             self._months = _by_month(await repo.ticket_cube(Scope(), now))
         else:
-            stale = await repo.changed_months(self._checked_at - SAFETY_MARGIN)
+            since = self._checked_at - SAFETY_MARGIN
+            stale = await repo.changed_months(since, self._latest_ids)
             stale.update(
                 month
                 for month, entry in self._months.items()
@@ -71,7 +80,7 @@ class TicketRollup:
                 start, end = month_bounds(month)
                 self._months.pop(month, None)
                 self._months.update(_by_month(await repo.ticket_cube(Scope(start, end), now)))
-        self._checked_at = now
+        self._checked_at, self._latest_ids = now, latest_ids
 
 
 def split_period(

@@ -199,22 +199,31 @@ class StatisticsRepository:
         rows = await self._session.execute(self._scoped_tickets(query, scope))
         return [_ticket_cell(tuple(row)) for row in rows]
 
-    async def changed_months(self, since: datetime) -> set[str]:
+    async def latest_ids(self) -> tuple[int, int]:
+        """The newest ticket id and rating id (0 when none): what changed_months compares."""
+        ticket = await self._session.scalar(select(func.max(Ticket.id)))
+        rating = await self._session.scalar(select(func.max(Rating.id)))
+        return int(ticket or 0), int(rating or 0)
+
+    async def changed_months(self, since: datetime, after_ids: tuple[int, int]) -> set[str]:
         """The months (China time, of ticket creation) of the tickets written after `since`:
-        the ticket itself, its report, or a rating of it."""
+        the ticket itself, its report, or a rating of it; and of the tickets and ratings added
+        after the ids `after_ids` (rows imported with their own old timestamps, too)."""
         month = sql_periods.month(self._dialect, Ticket.created_at)
+        ticket_id, rating_id = after_ids
         by_ticket = select(month).where(Ticket.updated_at > since)
+        new_tickets = select(month).where(Ticket.id > ticket_id)
         by_report = (
             select(month)
             .join(Report, Report.id == Ticket.report_id)
             .where(Report.updated_at > since)
         )
-        by_rating = (
-            select(month)
-            .join(Rating, Rating.report_id == Ticket.report_id)
-            .where(Rating.created_at > since)
+        rated = select(month).join(Rating, Rating.report_id == Ticket.report_id)
+        by_rating = rated.where(Rating.created_at > since)
+        new_ratings = rated.where(Rating.id > rating_id)
+        rows = await self._session.execute(
+            union(by_ticket, new_tickets, by_report, by_rating, new_ratings)
         )
-        rows = await self._session.execute(union(by_ticket, by_report, by_rating))
         return {row[0] for row in rows}
 
     async def deputy_cube(self, scope: Scope) -> list[DeputyCell]:

@@ -11,14 +11,19 @@ import pytest
 from sqlalchemy import select
 
 from benchmarks.statistics_seed import SeedPlan, seed_statistics
+from bot.config import Settings
 from bot.services import statistics_rollup
 from bot.services.statistics import RateRow, RatesReport, StatisticsService
 from bot.services.statistics_filters import StatsFilter
 from bot.services.statistics_rollup import TicketRollup, split_period
+from bot.web import WebServer
+from console import add_routes
+from console.stats_cache import rollup_of
 from storage.base import utcnow
 from storage.bootstrap import open_database
 from storage.models import Rating, Report, Ticket
 from storage.uow import UnitOfWorkFactory
+from tests.e2e.conftest import until
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -93,6 +98,35 @@ async def test_the_rollup_follows_writes_to_old_months(seeded: UnitOfWorkFactory
     await _both(seeded, rollup, StatsFilter(start=first, end=last, department="B01"), utcnow())
 
 
+async def test_rows_imported_with_old_timestamps_are_counted(seeded: UnitOfWorkFactory) -> None:
+    """A ticket and a rating loaded later but stamped long ago: found by their new ids."""
+    rollup = TicketRollup()
+    before = await _both(seeded, rollup, StatsFilter(), utcnow())
+    long_ago = utcnow() - timedelta(days=200)
+    async with seeded() as uow:
+        deputy = (await uow.session.scalars(select(Report.deputy_id).limit(1))).one()
+        report = Report(number="SY-OLD", deputy_id=deputy, text="旧数据导入", created_at=long_ago)
+        report.updated_at = long_ago
+        uow.session.add(report)
+        await uow.session.flush()
+        ticket = Ticket(
+            report_id=report.id,
+            adapter="http",
+            status="已办结",
+            created_at=long_ago,
+            answered_at=long_ago,
+            closed_at=long_ago,
+            updated_at=long_ago,
+        )
+        uow.session.add(ticket)
+        uow.session.add(
+            Rating(report_id=report.id, deputy_id=deputy, score="满意", created_at=long_ago)
+        )
+        await uow.commit()
+    after = await _both(seeded, rollup, StatsFilter(), utcnow())
+    assert after.total.tickets == before.total.tickets + 1
+
+
 async def test_a_passing_deadline_changes_the_figures_without_a_write(
     seeded: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,3 +199,26 @@ def test_month_bounds_are_china_midnights_in_utc() -> None:
         datetime(2026, 2, 28, 16, tzinfo=UTC),
         datetime(2026, 3, 31, 16, tzinfo=UTC),
     )
+
+
+async def test_the_console_counts_the_months_while_it_starts(seeded: UnitOfWorkFactory) -> None:
+    server = WebServer("127.0.0.1", 0)
+    add_routes(server.app, Settings(_env_file=None), seeded, _Nobody())
+    await server.start()
+    try:
+        rollup = rollup_of(seeded)
+
+        async def counted() -> list[str]:
+            return rollup.months  # no page was asked for: the start counted them
+
+        await until(counted, "the roll-up counted at start")
+        async with seeded() as uow:
+            direct = await StatisticsService(uow).rates(StatsFilter(), now=utcnow())
+        assert rollup.months == [row.key for row in direct.by_month if row.tickets]
+    finally:
+        await server.stop()
+
+
+class _Nobody:
+    async def notify(self, telegram_user_id: int, text: str, *, rating: object = None) -> None:
+        """The statistics tell nobody anything."""
