@@ -41,6 +41,7 @@ MAX_BATCH = 100  # the intake's limit per batch call
 # How an intake without the batch endpoint answers it: then every create goes on its own.
 NO_BATCH_STATUSES = frozenset({404, 405, 501})
 TOO_LARGE = 413
+CONCURRENT_SINGLES = 8  # creates sent one per call at once (photos: megabytes each)
 
 
 class SignatureError(Exception):
@@ -146,7 +147,13 @@ class HttpHotlineAdapter:
                 break
             results.update(await self._create_batch({n: requests[n] for n in chunk}))
         alone = [n for n in range(len(requests)) if n not in results]
-        outcomes = await asyncio.gather(*(self._create_or_error(requests[n]) for n in alone))
+        limit = asyncio.Semaphore(CONCURRENT_SINGLES)
+
+        async def create_alone(request: TicketRequest) -> TicketReceipt | HotlineError:
+            async with limit:
+                return await self._create_or_error(request)
+
+        outcomes = await asyncio.gather(*(create_alone(requests[n]) for n in alone))
         results.update(zip(alone, outcomes, strict=True))
         return [results[n] for n in range(len(requests))]
 

@@ -207,10 +207,16 @@ class OutboxWorker:
                     return []
                 return await self._send_creates(creates)
 
-        # A gateway that files several tickets per call gets the round's creates together.
-        creates = [(i, call) for i, _, call in calls if isinstance(call, TicketRequest)]
+        # A gateway that files several tickets per call gets the round's creates together;
+        # those with photos (megabytes each) still go one by one, within the limit.
+        creates = [
+            (i, call)
+            for i, _, call in calls
+            if isinstance(call, TicketRequest) and not call.photos
+        ]
         together = len(creates) > 1 and isinstance(self._gateway, BatchTicketCreator)
-        sending = [send(*call) for call in calls if not (together and call[1] == CREATE_TICKET)]
+        batched = {i for i, _ in creates} if together else set()
+        sending = [send(*call) for call in calls if call[0] not in batched]
         if together:
             sending.append(send_creates(creates))
         outcomes = [outcome for sent in await asyncio.gather(*sending) for outcome in sent]
