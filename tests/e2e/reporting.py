@@ -56,6 +56,7 @@ async def to_preview(
     text: str,
     photos: list[bytes] | None = None,
     location: tuple[float, float] | None = None,
+    address: str | None = None,
 ) -> dict[str, Any]:
     """Walks the whole flow up to the preview card and returns it."""
     ask_photos = await write_text(user, text)
@@ -69,7 +70,7 @@ async def to_preview(
     if location:
         await user.send_location(*location)
     else:
-        await user.send_text(rt.BTN_SKIP)
+        await user.send_text(address or rt.BTN_SKIP)
     await user.next_message()  # location saved / skipped
     appeal = await user.next_message()
     await user.press_button(appeal, rt.BTN_NEXT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -102,6 +103,24 @@ async def test_text_only_with_skips(bot_app: Application, client: EmulatorClient
     await deputy.press_button(preview, "确认提交")
     assert "编号" in (await deputy.next_message())["text"]
     assert await _count(bot_app, Report) == 1
+
+
+async def test_a_typed_address_gives_the_district_but_not_the_department(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7030)
+    text = "小区3栋电梯停运两个月了，物业一直不予维修，老人上下楼非常困难，请尽快协调处理。"
+    plain = await to_preview(deputy, text)
+    await deputy.press_button(plain, "取消")
+    await deputy.drain()
+    located = await to_preview(deputy, text, address="大祥区城西街道幸福小区3栋")
+    assert "所在区县：大祥区 · 城西街道" in located["text"]
+    assert "位置：大祥区城西街道幸福小区3栋" in located["text"]
+
+    def suggested(preview: dict[str, Any]) -> str:
+        return str(preview["text"]).split("建议承办单位：")[1].split("\n")[0]
+
+    assert suggested(located) == suggested(plain)  # 街道 names a place, not a department
 
 
 async def test_text_sent_in_several_messages_is_joined(
