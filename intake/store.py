@@ -105,11 +105,6 @@ class TicketStore:
             row = await conn.execute(select(tickets).where(tickets.c.ticket_no == ticket_no))
             return row.mappings().first()
 
-    async def get_by_key(self, key: str) -> RowMapping | None:
-        async with self.engine.connect() as conn:
-            row = await conn.execute(select(tickets).where(tickets.c.idempotency_key == key))
-            return row.mappings().first()
-
     async def events_for(self, ticket_id: int) -> Sequence[RowMapping]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
@@ -396,19 +391,15 @@ class TicketStore:
         idempotency_key: str | None = None,
         expected_at: datetime | None = None,
     ) -> RowMapping:
-        values = {
-            "event_id": f"evt_{uuid.uuid4().hex}",
-            "ticket_id": ticket["id"],
-            "action": action,
-            "status": ticket["status"],
-            "note": note,
-            "answer": ticket["answer"] if action == "answer" else None,
-            "operator": operator,
-            "department_code": ticket["department_code"],
-            "expected_at": expected_at,  # 延期: the date asked for, or granted
-            "idempotency_key": idempotency_key,
-            "created_at": now,
-        }
+        values = _event_values(
+            ticket,
+            action,
+            now,
+            note=note,
+            operator=operator,
+            idempotency_key=idempotency_key,
+            expected_at=expected_at,
+        )
         event = (await conn.execute(insert(events).returning(*events.c), values)).mappings().one()
         await self._queue_callbacks(conn, [(ticket, values)], now)
         return event
@@ -417,25 +408,7 @@ class TicketStore:
         self, conn: AsyncConnection, new_tickets: Sequence[RowMapping], now: datetime
     ) -> None:
         """The submit event of each new ticket, in one multi-row insert."""
-        recorded = [
-            (
-                ticket,
-                {
-                    "event_id": f"evt_{uuid.uuid4().hex}",
-                    "ticket_id": ticket["id"],
-                    "action": "submit",
-                    "status": ticket["status"],
-                    "note": None,
-                    "answer": None,
-                    "operator": None,
-                    "department_code": ticket["department_code"],
-                    "expected_at": None,
-                    "idempotency_key": None,
-                    "created_at": now,
-                },
-            )
-            for ticket in new_tickets
-        ]
+        recorded = [(ticket, _event_values(ticket, "submit", now)) for ticket in new_tickets]
         await conn.execute(insert(events), [event for _, event in recorded])
         await self._queue_callbacks(conn, recorded, now)
 
@@ -496,3 +469,29 @@ class TicketStore:
         if row is None:
             return False, None
         return True, (row.ticket_no if row.resolvable_at <= utcnow() else None)
+
+
+def _event_values(
+    ticket: Mapping[Any, Any],
+    action: str,
+    now: datetime,
+    *,
+    note: str | None = None,
+    operator: str | None = None,
+    idempotency_key: str | None = None,
+    expected_at: datetime | None = None,
+) -> dict[str, Any]:
+    """An intake_events row for `action` on `ticket` (its status after the action)."""
+    return {
+        "event_id": f"evt_{uuid.uuid4().hex}",
+        "ticket_id": ticket["id"],
+        "action": action,
+        "status": ticket["status"],
+        "note": note,
+        "answer": ticket["answer"] if action == "answer" else None,
+        "operator": operator,
+        "department_code": ticket["department_code"],
+        "expected_at": expected_at,  # 延期: the date asked for, or granted
+        "idempotency_key": idempotency_key,
+        "created_at": now,
+    }

@@ -76,7 +76,7 @@ class RatingService:
         )
         outcome = RateOutcome.RATED
         if score is RatingScore.UNSATISFIED:
-            outcome = self._unsatisfied(report, ticket, round_, reason)
+            outcome = self._unsatisfied(report, ticket, reason)
         self._uow.audit.record(
             actor,
             "report.rate",
@@ -98,13 +98,11 @@ class RatingService:
             return RateOutcome.NOT_RATEABLE
         return None
 
-    def _unsatisfied(
-        self, report: Report, ticket: Ticket, round_: int, reason: str
-    ) -> RateOutcome:
+    def _unsatisfied(self, report: Report, ticket: Ticket, reason: str) -> RateOutcome:
         if ticket.reopen_count >= MAX_REOPENS:
             ticket.escalated = True  # 督办: the 人大 staff take it from here
             return RateOutcome.ESCALATED
-        request_reopen(self._uow, report, ticket, reason)  # round_ == reopen_count + 1
+        request_reopen(self._uow, report, ticket, reason)
         return RateOutcome.REOPENED
 
 

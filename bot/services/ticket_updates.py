@@ -253,7 +253,6 @@ class TicketUpdateService:
         deputy = await uow.deputies.get(report.deputy_id)
         if deputy is None or deputy.telegram_user_id is None:
             return None
-        department = await uow.directory.department_by_id(report.department_id)
         summary = report.summary or report.text[:40]
         if change in EXTENSION_ACTIONS:
             text = extension_notice(
@@ -264,6 +263,7 @@ class TicketUpdateService:
                 due_at=ticket.due_at,
             )
         else:
+            department = await uow.directory.department_by_id(report.department_id)
             text = status_notice(
                 change,
                 department=department.name if department else None,

@@ -12,8 +12,7 @@ from bot.services.reports import CHINA_TIME
 from bot.texts import esc, level_label
 from storage.models import ReportStatus
 
-MESSAGE_LIMIT = 4096  # Telegram's limit for a text message, after entity parsing
-_SAFE_LIMIT = 3900  # counted with the HTML tags, so the parsed text stays well below the limit
+_SAFE_LIMIT = 3900  # with the HTML tags counted: the parsed text stays below Telegram's 4,096
 _MAX_NOTE = 80  # one history line's note
 _MAX_BANNER_NOTE = 500
 

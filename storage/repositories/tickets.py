@@ -39,9 +39,6 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, message_id: int) -> OutboxMessage | None:
-        return await self._session.get(OutboxMessage, message_id)
-
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[tuple[int, int | None]]:
