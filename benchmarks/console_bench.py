@@ -17,16 +17,13 @@ import asyncio
 import os
 import re
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from sqlalchemy import select, text, update
 
+from benchmarks.databases import databases
 from benchmarks.statistics_seed import SeedPlan, seed_statistics
 from bot.config import Settings
 from bot.services.console_auth import ConsoleAuthService
@@ -36,7 +33,6 @@ from storage.bootstrap import open_database
 from storage.models import Ticket
 from storage.uow import UnitOfWorkFactory
 
-POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TICKETS = int(os.environ.get("CONSOLE_BENCH_TICKETS", "100000"))
 RENDERS = 9  # measured, after one warm-up render
 TARGET_MS = 300
@@ -55,31 +51,6 @@ PAGES = [
 class _Notifier:
     async def notify(self, telegram_user_id: int, text: str, *, rating: object = None) -> None:
         """The statistics pages tell nobody anything."""
-
-
-@asynccontextmanager
-async def database(kind: str) -> AsyncIterator[str | None]:
-    """A fresh empty database URL, removed afterwards; None when PostgreSQL is unreachable."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite+aiosqlite:///{folder}/console.sqlite3"
-        return
-    import asyncpg
-
-    try:
-        admin = await asyncpg.connect(POSTGRES_DSN, timeout=3)
-    except (OSError, asyncpg.PostgresError) as error:
-        print(f"  skipped: PostgreSQL not reachable at {POSTGRES_DSN}: {error}")
-        yield None
-        return
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    base = POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{base}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _sign_in(http: aiohttp.ClientSession, base: str) -> None:
@@ -102,9 +73,10 @@ async def _render_ms(http: aiohttp.ClientSession, url: str) -> float:
 async def run_backend(kind: str) -> None:
     label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
     print(f"console statistics pages, {TICKETS:,} tickets, {label}:")
-    async with database(kind) as url:
-        if url is None:
+    async with databases(kind, ("console",)) as urls:
+        if urls is None:
             return
+        [url] = urls
         engine, uow_factory = await open_database(url)
         try:
             started = time.perf_counter()

@@ -16,7 +16,6 @@ import os
 import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -28,6 +27,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, insert, select, update
 
+from benchmarks.databases import databases
 from bot.hotline.gateway import HotlineError, TicketReceipt, TicketRequest
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
@@ -40,7 +40,7 @@ from storage.uow import UnitOfWorkFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret"
-POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+BOT_AND_INTAKE = ("bot", "intake")  # our database and the intake's
 THROUGHPUT_REPORTS = 5000
 LATENCY_REPORTS = 400
 LATENCY_RATE = 100  # reports per second while measuring latency
@@ -99,36 +99,6 @@ async def seed_reports(
             ],
         )
         await uow.commit()
-
-
-@asynccontextmanager
-async def databases(kind: str) -> AsyncIterator[tuple[str, str] | None]:
-    """(our database URL, the intake's database URL), removed afterwards; None if unreachable."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield (
-                f"sqlite+aiosqlite:///{folder}/bot.sqlite3",
-                f"sqlite+aiosqlite:///{folder}/intake.sqlite3",
-            )
-        return
-    import asyncpg
-
-    try:
-        admin = await asyncpg.connect(POSTGRES_DSN, timeout=3)
-    except (OSError, asyncpg.PostgresError) as error:
-        print(f"  PostgreSQL not reachable at {POSTGRES_DSN}: {error}")
-        yield None
-        return
-    names = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    base = POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{base}/{names[0]}", f"{base}/{names[1]}"
-    finally:
-        for name in names:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -300,7 +270,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 async def run_backend(kind: str, workers: int) -> None:
     label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
-    async with databases(kind) as urls:
+    async with databases(kind, BOT_AND_INTAKE) as urls:
         if urls is None:
             return
         our_url, intake_db = urls
@@ -316,7 +286,7 @@ async def run_backend(kind: str, workers: int) -> None:
                     f"    CPU per ticket: workers {result.worker_cpu_ms:.2f} ms, "
                     f"intake {result.intake_cpu_ms:.2f} ms (the database server not counted)"
                 )
-    async with databases(kind) as urls:
+    async with databases(kind, BOT_AND_INTAKE) as urls:
         assert urls is not None
         our_url, intake_db = urls
         async with intake_process(intake_db) as (intake_url, _pid):
@@ -358,7 +328,7 @@ class InstantHotline:
 
 async def worker_capacity(workers: int) -> None:
     """Two workers (separate connection pools) on PostgreSQL against an instant hotline."""
-    async with databases("postgresql") as urls:
+    async with databases("postgresql", BOT_AND_INTAKE) as urls:
         if urls is None:
             return
         engines, factories = [], []

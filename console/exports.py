@@ -18,14 +18,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.services.registry_files import guard_formula
 from bot.services.statistics_rates import Rate
 from bot.texts.statistics import NO_DATA
 
 Cell = str | int | float | Rate | None
-FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A leading = + - @ makes Excel run the cell as a formula (report texts come from the public).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -129,16 +127,12 @@ def download(table: Table, fmt: str, filename: str, *, subtitle: str = "") -> we
     return response
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def _csv_text(value: Cell) -> str | int | float:
     if isinstance(value, Rate):
         return value.percent
     if value is None:
         return NO_DATA
-    return _safe_text(value) if isinstance(value, str) else value
+    return guard_formula(value) if isinstance(value, str) else value
 
 
 def _xlsx_value(value: Cell) -> str | int | float:
@@ -147,7 +141,7 @@ def _xlsx_value(value: Cell) -> str | int | float:
         value = value.value
     if value is None:
         return NO_DATA
-    return _safe_text(value) if isinstance(value, str) else value
+    return guard_formula(value) if isinstance(value, str) else value
 
 
 def _sheet_title(title: str) -> str:

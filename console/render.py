@@ -3,18 +3,18 @@ layout's shared context, flash messages and the Chinese error page."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 import jinja2
 from aiohttp import web
 
+from bot.services.reports import CHINA_TIME
 from console.context import PREFIX, maybe_identity
 from console.pages import NavItem
 
 FLASH_COOKIE = "console_flash"
-CHINA_TIME = timezone(timedelta(hours=8))
 NAV = web.AppKey("console_nav", list[NavItem])
 CSRF_KEY = "console.csrf"  # the token forms echo on this request (session's, or pre-login)
 

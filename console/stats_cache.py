@@ -19,10 +19,10 @@ from weakref import WeakKeyDictionary
 
 from aiohttp import web
 
+from bot.services.reports import CHINA_TIME
 from bot.services.statistics import StatisticsService
 from bot.services.statistics_rollup import TicketRollup
 from console.context import CONSOLE, context
-from console.render import CHINA_TIME
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)

@@ -20,12 +20,13 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
 from bot.hotline.open311_adapter import error_text
+from bot.services.reports import CHINA_TIME
 from bot.services.ticket_updates import STATUS_RANK, HotlineEvent, TicketUpdateService
 from storage.base import utcnow
 from storage.models import ReportStatus
@@ -38,7 +39,6 @@ ADAPTER = "open311"
 BATCH = 50  # service_request_ids per GET
 MAX_TICKETS_PER_PASS = 500
 MAX_INTERVAL = timedelta(hours=24)
-CHINA_TZ = timezone(timedelta(hours=8))
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5, sock_read=20)
 _NOTICE_STATUS = re.compile(r"工单状态[:：]\s*(\S+)")
 _HINTED = frozenset(STATUS_RANK) | {ReportStatus.RETURNED}
@@ -61,7 +61,7 @@ def parse_time(text: str | None) -> datetime | None:
     except ValueError:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=CHINA_TZ)
+        value = value.replace(tzinfo=CHINA_TIME)
     return value.astimezone(UTC)
 
 

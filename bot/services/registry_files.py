@@ -87,7 +87,7 @@ def write_rows(path: Path, rows: Sequence[Sequence[str]]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel opens it right
         writer = csv.writer(handle)
         writer.writerow(EXPORT_HEADER)
-        writer.writerows([_guard(cell) for cell in row] for row in rows)
+        writer.writerows([guard_formula(cell) for cell in row] for row in rows)
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
@@ -115,7 +115,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     workbook.close()
 
 
-def _guard(text: str) -> str:
+def guard_formula(text: str) -> str:
+    """A cell Excel would run as a formula (= + - @ first) is kept as text."""
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -175,14 +175,12 @@ class StatisticsService:
         *,
         options: FilterOptions | None = None,
         now: datetime | None = None,
-        overdue_limit: int = OVERDUE_LIST_LIMIT,
     ) -> RatesReport:
         """`options`: this filter's options() when the caller has them already."""
         now = now or utcnow()
         options = options or await self.options(flt)
-        scope = options.scope(flt)
-        cells = await self._ticket_cube(flt, scope, now)
-        overdue = await self._repo.overdue_tickets(scope, now, overdue_limit)
+        cells = await self._ticket_cube(flt, options.scope(flt), now)
+        overdue = await self.overdue(flt, options=options, now=now)
         departments = _namer(options.department_names(), texts.NO_DEPARTMENT)
         districts = _namer(options.district_names(), texts.NO_DISTRICT)
         total = _Sums()
@@ -197,13 +195,28 @@ class StatisticsService:
             by_department=_group(cells, lambda c: c.department_id, departments),
             by_district=_group(cells, lambda c: c.district_id, districts),
             by_month=_by_month(cells, month_keys),
-            overdue=[_overdue_item(t, departments, districts, now) for t in overdue],
+            overdue=overdue,
         )
+
+    async def overdue(
+        self,
+        flt: StatsFilter,
+        *,
+        options: FilterOptions,
+        now: datetime | None = None,
+        limit: int = OVERDUE_LIST_LIMIT,
+    ) -> list[OverdueItem]:
+        """The overdue tickets in the filter's scope, the longest-overdue first."""
+        now = now or utcnow()
+        tickets = await self._repo.overdue_tickets(options.scope(flt), now, limit)
+        departments = _namer(options.department_names(), texts.NO_DEPARTMENT)
+        districts = _namer(options.district_names(), texts.NO_DISTRICT)
+        return [_overdue_item(t, departments, districts, now) for t in tickets]
 
     async def warm_up(self) -> None:
         """Count every month into the roll-up now (at start), not at the first page view."""
         if self._rollup is not None:
-            await self._rollup.cells(self._repo, Scope(), (None, None), utcnow())
+            await self._rollup.refresh(self._repo, utcnow())
 
     async def _ticket_cube(
         self, flt: StatsFilter, scope: Scope, now: datetime

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from bot.services.reports import CHINA_TIME
 from bot.texts import statistics as texts
 
-CHINA_TIME = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")  # a department's or district's directory code
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 

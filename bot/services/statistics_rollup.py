@@ -53,8 +53,7 @@ class TicketRollup:
     ) -> list[TicketCell]:
         """The cells of the whole months `months` (first, last; None: open-ended) in the
         scope's department and district, as counted at `now`."""
-        async with self._lock:
-            await self._refresh(repo, now)
+        await self.refresh(repo, now)
         first, last = months
         return [
             cell
@@ -63,6 +62,11 @@ class TicketRollup:
             for cell in entry.cells
             if _in_scope(cell, scope)
         ]
+
+    async def refresh(self, repo: StatisticsRepository, now: datetime) -> None:
+        """Count what changed (everything, the first time) as of `now`."""
+        async with self._lock:
+            await self._refresh(repo, now)
 
     async def _refresh(self, repo: StatisticsRepository, now: datetime) -> None:
         latest_ids = await repo.latest_ids()  # read first: what is added meanwhile is newer

@@ -11,6 +11,7 @@ from bot.services.console_auth import Role
 from bot.services.deputy_admin import DeputyAdminError, DeputyAdminService, DeputyQuery
 from console import texts
 from console.context import PREFIX, context, identity, uow
+from console.exports import XLSX_TYPE
 from console.forms import FormError, page_number, text
 from console.pages import ConsolePages
 from console.render import error_page, redirect, render
@@ -18,7 +19,7 @@ from console.render import error_page, redirect, render
 pages = ConsolePages()
 CONTENT_TYPES = {
     "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_TYPE,
 }
 ERRORS_SHOWN = 100  # a file wrong on every line lists the first ones, not a page of 10 MB
 _YES_NO = {"yes": True, "no": False}

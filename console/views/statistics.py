@@ -9,7 +9,6 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.services.statistics import (
-    OVERDUE_LIST_LIMIT,
     FilterOptions,
     RateRow,
     RatesReport,
@@ -22,7 +21,7 @@ from console import charts
 from console.context import uow
 from console.pages import ConsolePages
 from console.render import error_page, render
-from console.statistics_tables import deputy_tables, rate_tables
+from console.statistics_tables import deputy_tables, overdue_table, rate_tables
 from console.stats_cache import cache_for, rollup_for
 from console.stats_pages import answers_bad_filter, download_table, query_string
 
@@ -84,10 +83,14 @@ async def export(request: web.Request) -> web.Response:
     if key not in RATE_TABLES + DEPUTY_TABLES:
         return error_page(request, 404, texts.EXPORT_UNKNOWN)
     service, flt, options = await _filtered(request)
-    if key in RATE_TABLES:
-        # The page's own figures (often cached), except the overdue list: that one in full.
-        limit = EXPORT_OVERDUE_LIMIT if key == "overdue" else OVERDUE_LIST_LIMIT
-        _, report = await _rates(request, service, flt, options, overdue_limit=limit)
+    if key == "overdue":  # in full, not only the first ones the page lists
+        _, items = await cache_for(request).get(
+            ("overdue", flt),
+            lambda: service.overdue(flt, options=options, limit=EXPORT_OVERDUE_LIMIT),
+        )
+        tables = [overdue_table(items)]
+    elif key in RATE_TABLES:  # the page's own figures (often cached)
+        _, report = await _rates(request, service, flt, options)
         tables = rate_tables(report)
     else:
         _, people = await _deputies(request, service, flt, options)
@@ -109,11 +112,9 @@ async def _rates(
     service: StatisticsService,
     flt: StatsFilter,
     options: FilterOptions,
-    overdue_limit: int = OVERDUE_LIST_LIMIT,
 ) -> tuple[datetime, RatesReport]:
     return await cache_for(request).get(
-        ("rates", flt, overdue_limit),
-        lambda: service.rates(flt, options=options, overdue_limit=overdue_limit),
+        ("rates", flt), lambda: service.rates(flt, options=options)
     )
 
 
