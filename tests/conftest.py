@@ -35,6 +35,15 @@ def uow_factory(database: tuple[AsyncEngine, UnitOfWorkFactory]) -> UnitOfWorkFa
     return database[1]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sqlite_or_postgres_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """Each test twice: on SQLite, then on PostgreSQL (skipped when that is unreachable)."""
+    if request.param == "sqlite":
+        return sqlite_url
+    url: str = request.getfixturevalue("postgres_url")  # skips when PostgreSQL is unreachable
+    return url
+
+
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

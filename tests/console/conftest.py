@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
@@ -15,28 +15,17 @@ import pytest
 from bot.config import Settings
 from bot.services.console_auth import ConsoleAuthService
 from bot.services.router_directory import RouterDirectory
-from bot.services.ticket_updates import RatingPrompt
 from bot.web import WebServer
 from classifiers import RouterHolder, load_directory
 from console import add_routes
 from storage.uow import UnitOfWorkFactory
 from tests.console.seed import DEPARTMENTS, DEPUTY_TELEGRAM_ID, seed_directory
+from tests.doubles import RecordingNotifier
 
-__all__ = ["DEPARTMENTS", "DEPUTY_TELEGRAM_ID"]  # tests import them from here too
+# Tests import these from here too.
+__all__ = ["DEPARTMENTS", "DEPUTY_TELEGRAM_ID", "RecordingNotifier"]
 
 PASSWORD = "correct-horse-42"
-
-
-@dataclass
-class RecordingNotifier:
-    """The deputy's Telegram chat, as far as these tests care (the outside world)."""
-
-    sent: list[tuple[int, str]] = field(default_factory=list)
-
-    async def notify(
-        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
-    ) -> None:
-        self.sent.append((telegram_user_id, text))
 
 
 @dataclass
@@ -143,6 +132,18 @@ async def post_form(
         assert status == 200, html
         data = {"csrf_token": csrf_of(html), **data}
     async with http.post(url, data=data) as response:
+        return response.status, await response.text()
+
+
+async def upload_deputies(
+    server: ConsoleServer, http: aiohttp.ClientSession, filename: str, data: bytes
+) -> tuple[int, str]:
+    """Uploads `data` as `filename` to the deputy import form; returns status and page."""
+    _, html = await page(http, server.url("/deputies"))
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", csrf_of(html))
+    form.add_field("file", data, filename=filename, content_type="application/octet-stream")
+    async with http.post(server.url("/deputies/import"), data=form) as response:
         return response.status, await response.text()
 
 

@@ -28,7 +28,14 @@ from storage.models import (
     OutboxMessage,
     ReportStatus,
 )
-from tests.console.conftest import ConsoleServer, Login, csrf_of, page, post_form
+from tests.console.conftest import (
+    ConsoleServer,
+    Login,
+    csrf_of,
+    page,
+    post_form,
+    upload_deputies,
+)
 from tests.console.seed import add_report
 
 HUGE = "99999999999999999999999"  # past a 64-bit integer
@@ -296,17 +303,6 @@ async def test_saving_a_stale_department_form_does_not_undo_anothers_edit(
 # --- files ------------------------------------------------------------------------------------
 
 
-async def _upload(
-    server: ConsoleServer, http: aiohttp.ClientSession, filename: str, data: bytes
-) -> tuple[int, str]:
-    _, html = await page(http, server.url("/deputies"))
-    form = aiohttp.FormData()
-    form.add_field("csrf_token", csrf_of(html))
-    form.add_field("file", data, filename=filename, content_type="application/octet-stream")
-    async with http.post(server.url("/deputies/import"), data=form) as response:
-        return response.status, await response.text()
-
-
 FORMULAS = {"name": '=HYPERLINK("http://evil")', "station": "@SUM(1+1)", "place": "+1-2"}
 
 
@@ -317,7 +313,7 @@ async def test_registry_export_never_hands_excel_a_formula_and_still_round_trips
     rows = "姓名,手机号,层级,选区,联络站\n"
     rows += f'"{FORMULAS["name"].replace(chr(34), chr(34) * 2)}",13800000002,市,'
     rows += f"{FORMULAS['place']},{FORMULAS['station']}\n"
-    status, html = await _upload(console_server, http, "evil.csv", rows.encode())
+    status, html = await upload_deputies(console_server, http, "evil.csv", rows.encode())
     assert status == 200 and "新增 1" in html, html[-800:]
 
     async with http.get(console_server.url("/deputies/export?format=csv")) as response:
@@ -334,7 +330,7 @@ async def test_registry_export_never_hands_excel_a_formula_and_still_round_trips
 
     # Importing either download back changes nothing: the guard is not kept as data.
     for name, data in (("back.csv", exported_csv), ("back.xlsx", exported_xlsx)):
-        status, html = await _upload(console_server, http, name, data)
+        status, html = await upload_deputies(console_server, http, name, data)
         assert status == 200 and "更新 0" in html, (name, html[-800:])
     async with console_server.uow_factory() as uow:
         deputy = (
@@ -351,7 +347,9 @@ async def test_a_broken_xlsx_is_explained_in_chinese(
     console_server: ConsoleServer, login: Login
 ) -> None:
     http = await login("admin")
-    status, html = await _upload(console_server, http, "名单.xlsx", b"PK\x03\x04 not really")
+    status, html = await upload_deputies(
+        console_server, http, "名单.xlsx", b"PK\x03\x04 not really"
+    )
     assert status == 400 and "无法读取 XLSX 文件" in html
     assert "zip" not in html.lower() and "另存为" in html
 
@@ -368,7 +366,7 @@ async def test_a_file_with_an_error_on_every_line_lists_the_first_ones(
         sheet.append([f"代表{number}", "123", "市", "一选区", "一站"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    status, html = await _upload(console_server, http, "名单.xlsx", buffer.getvalue())
+    status, html = await upload_deputies(console_server, http, "名单.xlsx", buffer.getvalue())
     assert status == 400
     assert html.count("<li>") == 100 and "共 5000 处问题" in html and "第 101 行" in html
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from storage.models import Deputy
-from tests.console.conftest import ConsoleServer, Login, csrf_of, page, post_form
+from tests.console.conftest import ConsoleServer, Login, page, post_form, upload_deputies
 
 HEADER = ["姓名", "手机号", "层级", "选区", "联络站"]
 
@@ -23,17 +23,6 @@ def _csv(rows: list[list[str]]) -> bytes:
     writer.writerow(HEADER)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
-
-
-async def _upload(
-    server: ConsoleServer, http: aiohttp.ClientSession, filename: str, data: bytes
-) -> tuple[int, str]:
-    _, html = await page(http, server.url("/deputies"))
-    form = aiohttp.FormData()
-    form.add_field("csrf_token", csrf_of(html))
-    form.add_field("file", data, filename=filename, content_type="application/octet-stream")
-    async with http.post(server.url("/deputies/import"), data=form) as response:
-        return response.status, await response.text()
 
 
 async def _download(
@@ -55,7 +44,7 @@ async def test_csv_import_then_export_round_trips(
     console_server: ConsoleServer, login: Login
 ) -> None:
     http = await login("admin", username="boss")
-    status, html = await _upload(
+    status, html = await upload_deputies(
         console_server,
         http,
         "名单.csv",
@@ -77,7 +66,7 @@ async def test_csv_import_then_export_round_trips(
     assert ["李代表", "13800000001", "市", "大祥区第三选区", "城西联络站", "已绑定"] in rows
 
     # The exported file goes straight back in: nothing changes.
-    status, html = await _upload(console_server, http, "export.csv", exported)
+    status, html = await upload_deputies(console_server, http, "export.csv", exported)
     assert status == 200 and "新增 0，更新 0，未变 3" in html
     async with console_server.uow_factory() as uow:
         [audit] = await uow.audit.by_action("registry.import")
@@ -107,7 +96,7 @@ async def test_xlsx_export_edit_and_import_updates(
     target.append(["李代表", "13800000001", "县", "大祥区第三选区", "城南联络站"])
     buffer = io.BytesIO()
     edited.save(buffer)
-    status, html = await _upload(console_server, http, "edited.xlsx", buffer.getvalue())
+    status, html = await upload_deputies(console_server, http, "edited.xlsx", buffer.getvalue())
     assert status == 200 and "新增 0，更新 1，未变 0" in html
     deputy = (await _deputies(console_server))["13800000001"]
     assert (deputy.level, deputy.station) == ("县", "城南联络站")
@@ -117,14 +106,14 @@ async def test_a_bad_row_imports_nothing_and_says_which_line(
     console_server: ConsoleServer, login: Login
 ) -> None:
     http = await login("admin")
-    status, html = await _upload(
+    status, html = await upload_deputies(
         console_server,
         http,
         "bad.csv",
         _csv([["王代表", "13900000002", "市", "", ""], ["钱代表", "12345", "市", "", ""]]),
     )
     assert status == 400 and "第 3 行" in html and "格式不正确" in html
-    status, html = await _upload(console_server, http, "list.pdf", b"%PDF-1.4")
+    status, html = await upload_deputies(console_server, http, "list.pdf", b"%PDF-1.4")
     assert status == 400 and "只支持 .csv 或 .xlsx 文件" in html
     assert set(await _deputies(console_server)) == {"13800000001"}
 
@@ -133,7 +122,7 @@ async def test_search_by_name_phone_and_bind_status(
     console_server: ConsoleServer, login: Login
 ) -> None:
     http = await login("admin")
-    await _upload(
+    await upload_deputies(
         console_server, http, "a.csv", _csv([["王代表", "13900000002", "市", "双清区", "站"]])
     )
     _, html = await page(http, console_server.url("/deputies?q=王"))

@@ -3,7 +3,6 @@ the bot's callback route on its own web app, and a controllable clock."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from sqlalchemy import func, select
 from bot.hotline.callbacks import callback_routes
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
-from bot.services.ticket_updates import RatingPrompt
 from intake import RunningIntake, start_intake
 from intake.db import tickets as intake_tickets
 from storage.base import utcnow
@@ -33,6 +31,7 @@ from storage.models import (
     Ticket,
 )
 from storage.uow import UnitOfWorkFactory
+from tests.doubles import RecordingNotifier, serve
 
 SECRET = "hotline-secret-测试"
 DEPARTMENTS = [
@@ -52,23 +51,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@dataclass
-class RecordingNotifier:
-    """The deputy's Telegram chat, as far as these tests care."""
-
-    sent: list[tuple[int, str]] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    prompts: list[RatingPrompt | None] = field(default_factory=list)
-
-    async def notify(
-        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
-    ) -> None:
-        self.sent.append((telegram_user_id, text))
-        self.prompts.append(rating)
-        self.changed.set()
 
 
 @pytest.fixture
@@ -195,13 +177,8 @@ async def callback_url(
 ) -> AsyncIterator[str]:
     app = web.Application()
     app.add_routes(callback_routes(seeded, SECRET, notifier))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}/hotline/callback"
-    await runner.cleanup()
+    async with serve(app) as base_url:
+        yield f"{base_url}/hotline/callback"
 
 
 def make_worker(
@@ -227,6 +204,22 @@ def make_worker(
 async def intake_ticket_count(server: RunningIntake) -> int:
     async with server.engine.connect() as conn:
         return int(await conn.scalar(select(func.count()).select_from(intake_tickets)) or 0)
+
+
+async def queue_follow_up(
+    uow_factory: UnitOfWorkFactory, report_id: int, kind: str, /, *, key: str = "", **payload: str
+) -> int:
+    """Queues one follow-up (key `{kind}-{report_id}-1` unless given); returns its message id."""
+    async with uow_factory() as uow:
+        message = OutboxMessage(
+            kind=kind,
+            idempotency_key=key or f"{kind}-{report_id}-1",
+            report_id=report_id,
+            payload=payload,
+        )
+        uow.session.add(message)
+        await uow.commit()
+        return message.id
 
 
 async def outbox_messages(uow_factory: UnitOfWorkFactory) -> list[OutboxMessage]:

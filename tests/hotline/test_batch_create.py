@@ -15,6 +15,7 @@ from bot.hotline.http_adapter import BATCH_PATH, HttpHotlineAdapter
 from intake import server as server_module
 from storage.models import Department, OutboxStatus
 from storage.uow import UnitOfWorkFactory
+from tests.doubles import serve
 from tests.hotline.conftest import (
     SECRET,
     Clock,
@@ -111,13 +112,8 @@ async def single_create_intake() -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_post("/api/v1/tickets", create)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}", keys
-    await runner.cleanup()
+    async with serve(app) as base_url:
+        yield base_url, keys
 
 
 def _request(key: str, department: str = "ZJ") -> TicketRequest:

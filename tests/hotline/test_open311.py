@@ -25,6 +25,7 @@ from bot.services.ticket_updates import RatingPrompt, TicketUpdateService
 from intake import RunningIntake, start_intake
 from storage.models import OutboxMessage, OutboxStatus, Report, Ticket
 from storage.uow import UnitOfWorkFactory
+from tests.doubles import serve
 from tests.hotline.conftest import (
     DEPARTMENTS,
     DEPUTY_TELEGRAM_ID,
@@ -268,12 +269,7 @@ async def test_a_failing_server_is_polled_at_the_tickets_pace_not_every_pass(
 
     app = web.Application()
     app.router.add_get("/requests.json", unavailable)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
+    async with serve(app) as base_url:
         report_id = await file_report()
         async with seeded() as uow:
             uow.session.add(
@@ -283,7 +279,7 @@ async def test_a_failing_server_is_polled_at_the_tickets_pace_not_every_pass(
         poller = Open311StatusPoller(
             seeded,
             http,
-            f"http://{host}:{port}",
+            base_url,
             TicketUpdateService(seeded, notifier, adapter="open311"),
             poll_seconds=60,
             clock=clock,
@@ -297,8 +293,6 @@ async def test_a_failing_server_is_polled_at_the_tickets_pace_not_every_pass(
         clock.advance(60)
         await poller.run_once()
         assert hits == ["9", "9"]
-    finally:
-        await runner.cleanup()
 
 
 async def test_a_request_closed_without_an_answer_still_asks_the_deputy_to_rate(

@@ -13,7 +13,7 @@ from bot.hotline.gateway import TemporaryHotlineError, TicketReceipt, TicketRequ
 from bot.hotline.http_adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
 from bot.services.dead_letters import DeadLetterService
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxStatus
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (
     SECRET,
@@ -24,6 +24,7 @@ from tests.hotline.conftest import (
     intake_ticket_count,
     make_worker,
     outbox_messages,
+    queue_follow_up,
 )
 from tests.hotline.doubles import CreateOnlyHotline
 
@@ -230,21 +231,12 @@ async def test_a_round_that_outlives_its_lease_sends_nothing_another_worker_clai
     first, second = await file_report(), await file_report()
     server = await start()
     assert await make_worker(seeded, http, server.base_url, clock).run_once() == 2
-    async with seeded() as uow:
-        for report_id, note in (
-            (first, "第一次催办"),
-            (first, "第二次催办"),
-            (second, "另一件催办"),
-        ):
-            uow.session.add(
-                OutboxMessage(
-                    kind="urge",
-                    idempotency_key=f"{note}-{report_id}",
-                    report_id=report_id,
-                    payload={"note": note},
-                )
-            )
-        await uow.commit()
+    for report_id, note in (
+        (first, "第一次催办"),
+        (first, "第二次催办"),
+        (second, "另一件催办"),
+    ):
+        await queue_follow_up(seeded, report_id, "urge", key=f"{note}-{report_id}", note=note)
     held = HeldUrges(http, server.base_url, SECRET)
     other = OutboxWorker(seeded, held, clock=clock)
     slow = SlowFirstUrge(clock, other, held, http, server.base_url, SECRET)
@@ -286,17 +278,9 @@ async def test_a_slow_round_renews_the_claim_so_the_next_round_still_goes_out(
     report_id = await file_report()
     server = await start()
     assert await make_worker(seeded, http, server.base_url, clock).run_once() == 1
-    async with seeded() as uow:
-        for n in range(2):
-            uow.session.add(
-                OutboxMessage(
-                    kind="urge",
-                    idempotency_key=f"urge-{report_id}-{n}",
-                    report_id=report_id,
-                    payload={"note": "人大代表催办"},
-                )
-            )
-        await uow.commit()
+    for n in range(2):
+        key = f"urge-{report_id}-{n}"
+        await queue_follow_up(seeded, report_id, "urge", key=key, note="人大代表催办")
     # Each 催办 takes four of the lease's five minutes: the second is a round of its own.
     worker = OutboxWorker(seeded, SlowUrge(clock, 240, http, server.base_url, SECRET), clock=clock)
     assert await worker.run_once() == 2

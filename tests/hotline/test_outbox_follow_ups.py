@@ -23,20 +23,8 @@ from tests.hotline.conftest import (
     bot_tickets,
     make_worker,
     outbox_messages,
+    queue_follow_up,
 )
-
-
-async def _queue(uow_factory: UnitOfWorkFactory, report_id: int, kind: str, **payload: str) -> int:
-    async with uow_factory() as uow:
-        message = OutboxMessage(
-            kind=kind,
-            idempotency_key=f"{kind}-{report_id}-1",
-            report_id=report_id,
-            payload=payload,
-        )
-        uow.session.add(message)
-        await uow.commit()
-        return message.id
 
 
 async def _message(uow_factory: UnitOfWorkFactory, message_id: int) -> OutboxMessage:
@@ -67,10 +55,10 @@ async def test_reopen_and_urge_reach_the_ticket_at_the_intake(
     ticket_no = await _ticket_no(seeded)
     for action in ("accept", "dispatch"):
         await server.store.act(ticket_no, action, operator="op")
-    urge = await _queue(seeded, report_id, "urge", note="人大代表催办")
+    urge = await queue_follow_up(seeded, report_id, "urge", note="人大代表催办")
     assert await worker.run_once() == 1
     await server.store.act(ticket_no, "answer", operator="op", answer="已修复")
-    reopen = await _queue(seeded, report_id, "reopen", reason="电梯仍然停运")
+    reopen = await queue_follow_up(seeded, report_id, "reopen", reason="电梯仍然停运")
     assert await worker.run_once() == 1
 
     assert (await _message(seeded, urge)).status == OutboxStatus.DELIVERED
@@ -96,14 +84,14 @@ async def test_a_follow_up_without_a_ticket_or_refused_by_the_hotline_is_dead(
         for message in await uow.session.scalars(select(OutboxMessage)):
             message.status = OutboxStatus.CANCELLED
         await uow.commit()
-    orphan = await _queue(seeded, early, "reopen", reason="x")
+    orphan = await queue_follow_up(seeded, early, "reopen", reason="x")
     await worker.run_once()
     dead = await _message(seeded, orphan)
     assert (dead.status, dead.last_error) == (OutboxStatus.DEAD, "report has no hotline ticket")
 
     answered_not = await file_report()
     await worker.run_once()  # its ticket is created; it is only 已提交 at the intake
-    refused = await _queue(seeded, answered_not, "reopen", reason="不满意")
+    refused = await queue_follow_up(seeded, answered_not, "reopen", reason="不满意")
     await worker.run_once()
     message = await _message(seeded, refused)
     assert message.status == OutboxStatus.DEAD and "409" in (message.last_error or "")
@@ -124,7 +112,7 @@ async def test_an_admins_reroute_moves_the_ticket_to_the_new_department_at_the_i
     before = await server.store.get(ticket_no)
     assert before is not None
     target = next(code for code in ("CG", "ZJ") if code != before["department_code"])
-    reroute = await _queue(
+    reroute = await queue_follow_up(
         seeded, report_id, "reroute", department_code=target, note="应由该部门办理"
     )
     assert await worker.run_once() == 1
@@ -148,7 +136,7 @@ async def test_a_withdrawal_closes_the_unaccepted_ticket_at_the_intake(
     worker = make_worker(seeded, http, server.base_url, clock)
     await worker.run_once()
     ticket_no = await _ticket_no(seeded)
-    withdraw = await _queue(seeded, report_id, "withdraw", reason="代表已撤回")
+    withdraw = await queue_follow_up(seeded, report_id, "withdraw", reason="代表已撤回")
     assert await worker.run_once() == 1
     assert (await _message(seeded, withdraw)).status == OutboxStatus.DELIVERED
     remote = await server.store.get(ticket_no)
@@ -161,7 +149,7 @@ async def test_a_withdrawal_closes_the_unaccepted_ticket_at_the_intake(
         assert ticket is not None and ticket.external_id
         second_no = ticket.external_id
     await server.store.act(second_no, "accept", operator="op")
-    refused = await _queue(seeded, second, "withdraw", reason="代表已撤回")
+    refused = await queue_follow_up(seeded, second, "withdraw", reason="代表已撤回")
     await worker.run_once()
     message = await _message(seeded, refused)
     assert message.status == OutboxStatus.DEAD and "409" in (message.last_error or "")
@@ -273,17 +261,11 @@ async def test_a_later_reroute_never_overtakes_an_earlier_one_that_is_being_retr
     server = await start()
     worker = make_worker(seeded, http, server.base_url, clock)
     await worker.run_once()
-    async with seeded() as uow:  # an admin corrects twice: to 城管, then back to 住建
-        for n, code in enumerate(("CG", "ZJ")):
-            uow.session.add(
-                OutboxMessage(
-                    kind="reroute",
-                    idempotency_key=f"reroute-{report_id}-{n}",
-                    report_id=report_id,
-                    payload={"department_code": code, "note": "工委更正"},
-                )
-            )
-        await uow.commit()
+    for n, code in enumerate(("CG", "ZJ")):  # an admin corrects twice: to 城管, then back to 住建
+        key = f"reroute-{report_id}-{n}"
+        await queue_follow_up(
+            seeded, report_id, "reroute", key=key, department_code=code, note="工委更正"
+        )
     flaky = FirstRerouteFails(http, server.base_url, SECRET)
     worker = OutboxWorker(seeded, flaky, clock=clock, base_delay=1.0, jitter=lambda: 1.0)
     assert await worker.run_once() == 2

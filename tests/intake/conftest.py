@@ -16,6 +16,7 @@ from aiohttp import web
 
 from intake import RunningIntake, start_intake
 from intake.signing import SignatureError, signed_headers, verify
+from tests.doubles import serve
 
 SECRET = "test-secret-你好"
 API_KEY = "open311-key"
@@ -67,14 +68,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     state = Receiver()
     app = web.Application()
     app.router.add_post("/hotline/callback", state.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    state.url = f"http://{host}:{port}/hotline/callback"
-    yield state
-    await runner.cleanup()
+    async with serve(app) as base_url:
+        state.url = f"{base_url}/hotline/callback"
+        yield state
 
 
 @pytest.fixture

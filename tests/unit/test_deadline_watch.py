@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -12,9 +11,10 @@ from sqlalchemy import select
 from bot.services.deadline_watch import DeadlineWatch
 from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.reports import CHINA_TIME
-from bot.services.ticket_updates import HotlineEvent, RatingPrompt, TicketUpdateService
+from bot.services.ticket_updates import HotlineEvent, TicketUpdateService
 from storage.models import AuditLog, Deputy, OutboxMessage, Report, ReportStatus, Ticket
 from storage.uow import UnitOfWorkFactory
+from tests.doubles import RecordingNotifier
 
 DEPUTY_CHAT = 880001
 # National Day 2026: 10-01..10-07 off, Sunday 09-27 and Saturday 10-10 worked (调休).
@@ -26,18 +26,6 @@ NATIONAL_DAY = WorkCalendar(
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CHINA_TIME)
-
-
-@dataclass
-class RecordingNotifier:
-    """The deputy's chat, as far as the watch is concerned."""
-
-    sent: list[tuple[int, str]] = field(default_factory=list)
-
-    async def notify(
-        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
-    ) -> None:
-        self.sent.append((telegram_user_id, text))
 
 
 async def seed_ticket(

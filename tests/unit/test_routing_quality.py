@@ -42,17 +42,9 @@ def _decision(number: int, created: str, suggested: int | None, final: int, revi
     }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def quality_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "sqlite":
-        return sqlite_url
-    url: str = request.getfixturevalue("postgres_url")  # skips when PostgreSQL is unreachable
-    return url
-
-
 @pytest.fixture
-async def quality_db(quality_url: str) -> AsyncIterator[UnitOfWorkFactory]:
-    engine, uow_factory = await open_database(quality_url)
+async def quality_db(sqlite_or_postgres_url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    engine, uow_factory = await open_database(sqlite_or_postgres_url)
     rows = hand_built_rows()
     rows["routing_decisions"] = [
         _decision(number, *decision) for number, decision in enumerate(DECISIONS, start=1)

@@ -27,17 +27,9 @@ from tests.statistics_data import (
 Db = tuple[AsyncEngine, UnitOfWorkFactory]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stats_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "sqlite":
-        return sqlite_url
-    url: str = request.getfixturevalue("postgres_url")  # skips when PostgreSQL is unreachable
-    return url
-
-
 @pytest.fixture
-async def stats_db(stats_url: str) -> AsyncIterator[Db]:
-    engine, uow_factory = await open_database(stats_url)
+async def stats_db(sqlite_or_postgres_url: str) -> AsyncIterator[Db]:
+    engine, uow_factory = await open_database(sqlite_or_postgres_url)
     await insert_rows(engine, hand_built_rows())
     yield engine, uow_factory
     await engine.dispose()

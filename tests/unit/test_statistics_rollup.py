@@ -23,20 +23,13 @@ from storage.base import utcnow
 from storage.bootstrap import open_database
 from storage.models import Rating, Report, Ticket
 from storage.uow import UnitOfWorkFactory
+from tests.doubles import RecordingNotifier
 from tests.e2e.conftest import until
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stats_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "sqlite":
-        return sqlite_url
-    url: str = request.getfixturevalue("postgres_url")  # skips when PostgreSQL is unreachable
-    return url
-
-
 @pytest.fixture
-async def seeded(stats_url: str) -> AsyncIterator[UnitOfWorkFactory]:
-    url = stats_url
+async def seeded(sqlite_or_postgres_url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    url = sqlite_or_postgres_url
     engine, uow_factory = await open_database(url)
     # A year up to ten minutes ago: nothing seeded is a recent write.
     plan = SeedPlan(tickets=300, deputies=40, now=utcnow() - timedelta(minutes=10))
@@ -203,7 +196,7 @@ def test_month_bounds_are_china_midnights_in_utc() -> None:
 
 async def test_the_console_counts_the_months_while_it_starts(seeded: UnitOfWorkFactory) -> None:
     server = WebServer("127.0.0.1", 0)
-    add_routes(server.app, Settings(_env_file=None), seeded, _Nobody())
+    add_routes(server.app, Settings(_env_file=None), seeded, RecordingNotifier())
     await server.start()
     try:
         rollup = rollup_of(seeded)
@@ -217,8 +210,3 @@ async def test_the_console_counts_the_months_while_it_starts(seeded: UnitOfWorkF
         assert rollup.months == [row.key for row in direct.by_month if row.tickets]
     finally:
         await server.stop()
-
-
-class _Nobody:
-    async def notify(self, telegram_user_id: int, text: str, *, rating: object = None) -> None:
-        """The statistics tell nobody anything."""
