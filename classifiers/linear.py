@@ -78,10 +78,6 @@ class LinearModel:
         values /= float(np.sqrt(values @ values))
         return Vector(rows, values, known.tolist(), terms)
 
-    def scores(self, vec: Vector) -> list[float]:
-        result: list[float] = self.score_array(vec).tolist()
-        return result
-
     def score_array(self, vec: Vector) -> np.ndarray:
         if not len(vec.rows):
             return self._bias.copy()

@@ -48,7 +48,16 @@ from bot.hotline.gateway import (
 )
 from bot.hotline.http_adapter import ADMIN_OPERATOR
 from bot.services.deadlines import DeadlinePolicy
-from bot.services.operator_cards import CardBook, CardKind, CardView, PostedCard, external_id_for
+from bot.services.operator_cards import (
+    CardBook,
+    CardKind,
+    CardView,
+    PostedCard,
+    current_of,
+    external_id_for,
+    kind_of,
+)
+from bot.services.operator_desk import ADAPTER
 from bot.services.ticket_updates import HotlineEvent, Notifier, TicketUpdateService
 from bot.texts import operators as otx
 from handlers.operator_keyboards import card_buttons
@@ -58,7 +67,6 @@ from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-ADAPTER = "telegram"
 REROUTED = "改派"
 _IGNORED_EDIT_ERRORS = ("message is not modified", "message to edit not found")
 
@@ -213,16 +221,16 @@ class TelegramHotlineAdapter:
             report = await book.report(external_id)
             if report is None:
                 raise PermanentHotlineError(f"no report for ticket {external_id}")
+            posted = await book.posted(report.id)  # one audit query serves cards, current and view
+            current = current_of(posted)
             view = await book.view(
                 report,
-                kind=kind,
+                kind=kind if kind is not None else kind_of(current),
                 status=status,
                 department_code=department_code,
                 deadlines=self._deadlines if estimate else None,
                 now=self._clock(),
             )
-            posted = await book.posted(report.id)
-            current = await book.current(report.id)
             return _Located(report.id, report.number, posted, current, view)
 
     async def _repost(self, located: _Located, kind: str, key: str, banner: str) -> None:

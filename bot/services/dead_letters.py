@@ -64,10 +64,7 @@ class DeadLetterService:
             "attempts": message.attempts,
             "last_error": (message.last_error or "")[:500],
         }
-        message.status = OutboxStatus.PENDING
-        message.attempts = 0
-        message.next_attempt_at = self._clock()
-        message.locked_until = None
+        restart(message, self._clock())
         # last_error stays: it explains the retry until the next attempt's outcome replaces it.
         self._uow.audit.record(
             actor,
@@ -77,3 +74,11 @@ class DeadLetterService:
             before=before,
             after={"status": OutboxStatus.PENDING.value, "attempts": 0},
         )
+
+
+def restart(message: OutboxMessage, now: datetime) -> None:
+    """Starts a message afresh: pending, due `now`, no attempts, no worker's lease."""
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = now
+    message.locked_until = None

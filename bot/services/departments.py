@@ -91,7 +91,7 @@ class DepartmentService:
             )
         _check(wanted)
         before = _fields(department)
-        changed = [name for name in EDITABLE if getattr(before, name) != getattr(wanted, name)]
+        changed = _changed(before, wanted)
         if not changed:
             raise DepartmentError(texts.NO_CHANGES)
         if not await self._uow.directory.claim_department(department.id, department.version):
@@ -156,11 +156,7 @@ class DepartmentService:
         for index, row in enumerate(rows):
             fields = _fields(row)
             older = _fields(rows[index + 1]) if index + 1 < len(rows) else None
-            changed = (
-                [name for name in EDITABLE if getattr(older, name) != getattr(fields, name)]
-                if older
-                else []
-            )
+            changed = _changed(older, fields) if older else []
             views.append(VersionView(row.version, fields, row.edited_by, row.created_at, changed))
         return views
 
@@ -200,16 +196,16 @@ def _as_dict(fields: DepartmentFields) -> dict[str, object]:
     return {name: getattr(fields, name) for name in EDITABLE}
 
 
+def _changed(old: DepartmentFields, new: DepartmentFields) -> list[str]:
+    """The editable fields that differ, in EDITABLE order."""
+    return [name for name in EDITABLE if getattr(old, name) != getattr(new, name)]
+
+
 def _snapshot(department: Department, actor: str) -> DepartmentVersion:
     return DepartmentVersion(
         department_id=department.id,
         version=department.version,
-        name=department.name,
-        aliases=list(department.aliases or []),
-        keywords=list(department.keywords or []),
-        duty=department.duty or "",
-        category=department.category or "",
-        active=department.active,
+        **_as_dict(_fields(department)),
         edited_by=actor,
     )
 

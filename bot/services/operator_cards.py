@@ -67,6 +67,17 @@ class PostedCard:
     key: str  # the outbox idempotency key it was posted for ("" when none)
 
 
+def current_of(cards: list[PostedCard]) -> PostedCard | None:
+    """The newest card with buttons (`cards` oldest first): only its buttons act."""
+    with_buttons = [card for card in cards if card.kind in BUTTON_KINDS]
+    return with_buttons[-1] if with_buttons else None
+
+
+def kind_of(current: PostedCard | None) -> str:
+    """What a view of the current card is titled as; before any card, the first one."""
+    return current.kind if current else CardKind.CREATE
+
+
 @dataclass(frozen=True)
 class CardEntry:
     at: datetime
@@ -109,7 +120,7 @@ class CardBook:
         return await self._uow.reports.by_number(number) if number else None
 
     async def posted(self, report_id: int) -> list[PostedCard]:
-        rows = await self._uow.audit.for_entity(CARD_AUDIT_ACTION, "report", report_id)
+        rows = await self._uow.audit.for_entity("report", report_id, [CARD_AUDIT_ACTION])
         cards = []
         for row in rows:
             after = row.after or {}
@@ -120,9 +131,7 @@ class CardBook:
         return cards
 
     async def current(self, report_id: int) -> PostedCard | None:
-        """The newest card with buttons: only its buttons act."""
-        cards = [card for card in await self.posted(report_id) if card.kind in BUTTON_KINDS]
-        return cards[-1] if cards else None
+        return current_of(await self.posted(report_id))
 
     def record(self, report_id: int, card: PostedCard) -> None:
         self._uow.audit.record(
@@ -170,8 +179,7 @@ class CardBook:
             due = deadlines.handle_due(now, report.appeal_type, report.urgency)
         shown = status or report.status
         if kind is None:
-            current = await self.current(report.id)
-            kind = current.kind if current else CardKind.CREATE
+            kind = kind_of(await self.current(report.id))
         return CardView(
             kind=kind,
             report_id=report.id,

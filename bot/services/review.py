@@ -11,20 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from uuid import uuid4
 
 from bot.services.console_common import Option, Page, directory_maps, fetch_page, options
+from bot.services.reports import CHINA_TIME
 from bot.texts import console as texts
 from classifiers.router import DEFAULT_THRESHOLD
 from storage.base import utcnow
 from storage.models import (
     Department,
+    District,
     LabelledExample,
     OutboxKind,
     OutboxMessage,
-    OutboxStatus,
     Report,
     ReportStatus,
     RoutingDecision,
@@ -33,7 +34,6 @@ from storage.models import (
 from storage.repositories.review import DecisionFilter
 from storage.uow import UnitOfWork
 
-CHINA_TIME = timezone(timedelta(hours=8))
 REVIEW_STATUSES = ("pending", "confirmed", "corrected")
 ROUTING_ACTIONS = frozenset({"report.submit", "triage.assign"})  # report audits shown as history
 # Confidence bands: "high" is what the classifier routes by itself.
@@ -45,9 +45,8 @@ BANDS: dict[str, tuple[float | None, float | None]] = {
 
 
 def band_of(confidence: float) -> str:
-    if confidence >= DEFAULT_THRESHOLD:
-        return "high"
-    return "medium" if confidence >= 0.5 else "low"
+    # BANDS runs highest first and its last band has no lower bound: one always matches.
+    return next(band for band, (low, _) in BANDS.items() if low is None or confidence >= low)
 
 
 class ReviewError(Exception):
@@ -154,31 +153,17 @@ class ReviewService:
         return await options(self._uow)
 
     async def log(self, query: DecisionQuery, page: int, size: int = 50) -> Page[DecisionRow]:
-        where = await self._filter(query)
+        # One read of the directory serves both the filter (by code) and the rows (by id).
+        departments = await self._uow.directory.departments_by_code()
+        districts = list((await self._uow.directory.districts_by_name()).values())
+        where = _filter(query, departments, {d.code: d for d in districts})
         found, page, total = await fetch_page(
             lambda offset, limit: self._uow.review.decision_page(where, offset, limit), page, size
         )
-        departments, districts = await directory_maps(self._uow)
-        rows = [_row(d, r, departments, districts) for d, r in found]
+        by_id = {d.id: d for d in departments.values()}
+        names = {d.id: d.name for d in districts}
+        rows = [_row(d, r, by_id, names) for d, r in found]
         return Page(rows, page, size, total)
-
-    async def _filter(self, query: DecisionQuery) -> DecisionFilter:
-        departments = await self._uow.directory.departments_by_code()
-        districts = {d.code: d for d in (await self._uow.directory.districts_by_name()).values()}
-        low, high = BANDS.get(query.band or "", (None, None))
-        department = departments.get(query.department or "")
-        district = districts.get(query.district or "")
-        return DecisionFilter(
-            # An unknown code matches nothing rather than everything.
-            department_id=department.id if department else (-1 if query.department else None),
-            district_id=district.id if district else (-1 if query.district else None),
-            min_confidence=low,
-            max_confidence=high,
-            since=_china_midnight(query.date_from) if query.date_from else None,
-            until=(_china_midnight(query.date_to + timedelta(days=1)) if query.date_to else None),
-            review_status=query.review if query.review in REVIEW_STATUSES else None,
-            report_status=query.status or None,
-        )
 
     async def detail(self, decision_id: int) -> DecisionDetail | None:
         decision = await self._uow.review.decision(decision_id)
@@ -192,12 +177,8 @@ class ReviewService:
         # Who routed it: the decision's own reviews, and the report's submission and triage.
         history = sorted(
             [
-                *await self._uow.review.history("routing_decision", decision.id),
-                *[
-                    entry
-                    for entry in await self._uow.review.history("report", report.id)
-                    if entry.action in ROUTING_ACTIONS
-                ],
+                *await self._uow.audit.for_entity("routing_decision", decision.id),
+                *await self._uow.audit.for_entity("report", report.id, ROUTING_ACTIONS),
             ],
             key=lambda entry: (entry.created_at, entry.id),
         )
@@ -302,10 +283,9 @@ class ReviewService:
         now = self._clock()
         return any(
             m.kind == OutboxKind.CREATE_TICKET
-            and m.status == OutboxStatus.PENDING
             and m.locked_until is not None
             and m.locked_until > now
-            for m in await self._uow.review.outbox_for(report_id)
+            for m in await self._uow.reports.pending_outbox(report_id)
         )
 
     async def _load(
@@ -387,6 +367,26 @@ def reroute_message(report_id: int, department_code: str, note: str) -> OutboxMe
         idempotency_key=f"reroute-{report_id}-{uuid4().hex[:16]}",
         report_id=report_id,
         payload={"department_code": department_code, "note": note},
+    )
+
+
+def _filter(
+    query: DecisionQuery, departments: dict[str, Department], districts: dict[str, District]
+) -> DecisionFilter:
+    """The query as SQL filters; `departments` and `districts` by code."""
+    low, high = BANDS.get(query.band or "", (None, None))
+    department = departments.get(query.department or "")
+    district = districts.get(query.district or "")
+    return DecisionFilter(
+        # An unknown code matches nothing rather than everything.
+        department_id=department.id if department else (-1 if query.department else None),
+        district_id=district.id if district else (-1 if query.district else None),
+        min_confidence=low,
+        max_confidence=high,
+        since=_china_midnight(query.date_from) if query.date_from else None,
+        until=(_china_midnight(query.date_to + timedelta(days=1)) if query.date_to else None),
+        review_status=query.review if query.review in REVIEW_STATUSES else None,
+        report_status=query.status or None,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.console_common import Option, Page, directory_maps, fetch_page
+from bot.services.dead_letters import restart
 from bot.services.reports import ticket_message
 from bot.services.review import labelled_example, mark_reviewed, reroute_message
 from bot.services.ticket_updates import RETURNED, Notifier
@@ -20,13 +21,13 @@ from bot.texts import console as texts
 from storage.base import utcnow
 from storage.models import (
     Department,
-    OutboxStatus,
     Report,
     ReportStatus,
     RoutingDecision,
     RoutingMethod,
     Ticket,
 )
+from storage.repositories.tickets import OutboxRepository
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class TriageService:
     async def queue(self, page: int, size: int = 50) -> Page[TriageRow]:
         reports, page, total = await fetch_page(self._uow.review.triage_page, page, size)
         ids = [r.id for r in reports]
-        tickets = await self._uow.review.tickets_of(ids)
+        tickets = await OutboxRepository(self._uow.session).tickets(ids)
         decisions = await self._uow.review.decisions_of(ids)
         departments, districts = await directory_maps(self._uow)
         by_code = {d.code: d for d in departments.values()}
@@ -157,10 +158,7 @@ class TriageService:
         if existing is None:
             self._uow.reports.add(fresh)
             return
-        existing.status = OutboxStatus.PENDING
-        existing.attempts = 0
-        existing.next_attempt_at = self._clock()
-        existing.locked_until = None
+        restart(existing, self._clock())
 
     async def _decide(self, report: Report, department: Department, actor: str) -> None:
         """The routing decision now names the admin's choice; the choice teaches the model."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,15 +42,13 @@ class AuditRepository:
         )
         return list(rows)
 
-    async def for_entity(self, action: str, entity: str, entity_id: str | int) -> list[AuditLog]:
-        """One entity's records of one action, oldest first."""
-        rows = await self._session.scalars(
-            select(AuditLog)
-            .where(
-                AuditLog.action == action,
-                AuditLog.entity == entity,
-                AuditLog.entity_id == str(entity_id),
-            )
-            .order_by(AuditLog.id)
+    async def for_entity(
+        self, entity: str, entity_id: str | int, actions: Collection[str] | None = None
+    ) -> list[AuditLog]:
+        """One entity's records (only those of `actions` when given), oldest first."""
+        query = select(AuditLog).where(
+            AuditLog.entity == entity, AuditLog.entity_id == str(entity_id)
         )
-        return list(rows)
+        if actions is not None:
+            query = query.where(AuditLog.action.in_(actions))
+        return list(await self._session.scalars(query.order_by(AuditLog.id)))

@@ -12,13 +12,11 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    AuditLog,
     OutboxMessage,
     OutboxStatus,
     Report,
     ReportStatus,
     RoutingDecision,
-    Ticket,
     TicketEvent,
 )
 
@@ -97,14 +95,6 @@ class ReviewRepository:
             .limit(1)
         )
 
-    async def history(self, entity: str, entity_id: int) -> list[AuditLog]:
-        rows = await self._session.scalars(
-            select(AuditLog)
-            .where(AuditLog.entity == entity, AuditLog.entity_id == str(entity_id))
-            .order_by(AuditLog.id)
-        )
-        return list(rows)
-
     async def triage_page(self, offset: int, limit: int) -> tuple[list[Report], int]:
         """Oldest first: whoever waited longest is routed first."""
         where = Report.status == ReportStatus.TRIAGE
@@ -117,12 +107,6 @@ class ReviewRepository:
             .limit(limit)
         )
         return list(rows), total or 0
-
-    async def tickets_of(self, report_ids: Sequence[int]) -> dict[int, Ticket]:
-        if not report_ids:
-            return {}
-        rows = await self._session.scalars(select(Ticket).where(Ticket.report_id.in_(report_ids)))
-        return {ticket.report_id: ticket for ticket in rows}
 
     async def decisions_of(self, report_ids: Sequence[int]) -> dict[int, RoutingDecision]:
         """The latest decision of each report."""
@@ -142,14 +126,6 @@ class ReviewRepository:
             .order_by(TicketEvent.occurred_at.desc(), TicketEvent.id.desc())
             .limit(1)
         )
-
-    async def outbox_for(self, report_id: int) -> list[OutboxMessage]:
-        rows = await self._session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.report_id == report_id)
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
 
     async def outbox_by_key(self, idempotency_key: str) -> OutboxMessage | None:
         return await self._session.scalar(
