@@ -26,7 +26,7 @@ from sqlalchemy import select, text, update
 from benchmarks.databases import databases
 from benchmarks.statistics_seed import SeedPlan, seed_statistics
 from bot.config import Settings
-from bot.services.console_auth import ConsoleAuthService
+from bot.services.console.auth import ConsoleAuthService
 from bot.web import WebServer
 from console import add_routes, stats_cache
 from storage.bootstrap import open_database

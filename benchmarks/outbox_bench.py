@@ -29,9 +29,9 @@ from sqlalchemy import func, insert, select, update
 
 from benchmarks.databases import databases
 from bot.hotline.gateway import HotlineError, TicketReceipt, TicketRequest
-from bot.hotline.http_adapter import HttpHotlineAdapter
+from bot.hotline.http.adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
-from bot.services.reports import ticket_message
+from bot.services.reporting.filing import ticket_message
 from classifiers.directory import load_directory
 from storage.base import utcnow
 from storage.bootstrap import open_database

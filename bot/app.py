@@ -22,17 +22,18 @@ from bot import texts
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage, create_fsm_storage
 from bot.hotline.runtime import HotlineRuntime
+from bot.hotline.telegram import chat as operator_chat
 from bot.middlewares import PerUserOrderMiddleware, ThrottlingMiddleware, UnitOfWorkMiddleware
 from bot.notifier import TelegramNotifier
 from bot.process_tuning import keep_response_models_alive, release_freed_memory
-from bot.services.directory_sync import sync_directory
-from bot.services.identity_cache import IdentityCache
-from bot.services.photos import PhotoStore
-from bot.services.router_directory import RouterDirectory, database_directory
+from bot.services.deputies.identity_cache import IdentityCache
+from bot.services.reporting.photos import PhotoStore
+from bot.services.routing.directory import RouterDirectory, database_directory
+from bot.services.routing.directory_sync import sync_directory
 from bot.web import WebServer
 from classifiers import RouterHolder, load_directory, load_router
 from console import add_routes as add_console
-from handlers import account, errors, fallback, operator_chat, reports, verification
+from handlers import account, errors, fallback, reports, verification
 from storage.bootstrap import open_database
 from storage.db import create_session_factory
 from storage.uow import UnitOfWorkFactory

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.services.registry import RegistryService
-from bot.services.router_directory import database_directory
+from bot.services.deputies.registry import RegistryService
+from bot.services.routing.directory import database_directory
 from classifiers import load_directory
 from classifiers.datasets import write_corrections
 from classifiers.directory import departments_document

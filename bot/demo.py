@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from bot.config import DEMO_BOT_TOKEN, Settings
-from bot.services.console_auth import ConsoleAuthService, Role
-from bot.services.registry import RegistryService, parse_registry
+from bot.services.console.auth import ConsoleAuthService, Role
+from bot.services.deputies.registry import RegistryService, parse_registry
 from emulator.client import EmulatorClient
 from emulator.server import start_emulator
 from intake import start_intake

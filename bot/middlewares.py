@@ -11,8 +11,8 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
 from bot import texts
-from bot.services.deputies import DeputyService
-from bot.services.identity_cache import IdentityCache
+from bot.services.deputies.identity_cache import IdentityCache
+from bot.services.deputies.verification import DeputyService
 from handlers.keyboards import contact_request
 from storage.uow import UnitOfWorkFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram import Bot
 
-from bot.services.recurrence import RecurrenceQuestion
-from bot.services.ticket_updates import RatingPrompt
+from bot.services.feedback.recurrence import RecurrenceQuestion
+from bot.services.tickets.updates import RatingPrompt
 from handlers.rating_keyboards import rating_buttons
 from handlers.recurrence_keyboards import recurrence_buttons
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.config import Settings
-from bot.services.console_auth import AuthPolicy
-from bot.services.router_directory import RouterDirectory
-from bot.services.ticket_updates import Notifier
+from bot.services.console.auth import AuthPolicy
+from bot.services.routing.directory import RouterDirectory
+from bot.services.tickets.updates import Notifier
 from storage.uow import UnitOfWorkFactory
 
 

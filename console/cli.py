@@ -9,7 +9,7 @@ import sys
 from typing import TextIO
 
 from bot.config import Settings
-from bot.services.console_auth import ConsoleAuthError, ConsoleAuthService
+from bot.services.console.auth import ConsoleAuthError, ConsoleAuthService
 from storage.bootstrap import open_database
 
 PASSWORDS_DIFFER = "两次输入的密码不一致，未创建账号。"

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.services.registry_files import guard_formula
-from bot.services.statistics_rates import Rate
+from bot.services.deputies.registry_files import guard_formula
+from bot.services.statistics.rate import Rate
 from bot.texts.statistics import NO_DATA
 
 Cell = str | int | float | Rate | None

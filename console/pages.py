@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
+from bot.services.console.auth import Role
 from console.context import PREFIX, Handler
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote, urlencode
 import jinja2
 from aiohttp import web
 
-from bot.services.reports import CHINA_TIME
+from bot.core.clock import CHINA_TIME
 from console.context import PREFIX, maybe_identity
 from console.pages import NavItem
 

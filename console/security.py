@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.services.console_auth import ConsoleAuthService, Role
+from bot.services.console.auth import ConsoleAuthService, Role
 from console import texts
 from console.context import (
     PREFIX,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from bot.services.routing_quality import QualityReport
-from bot.services.statistics import OverdueItem, RateRow, RatesReport
-from bot.services.statistics_deputies import DeputyReport, DeputyRow
+from bot.services.routing.quality import QualityReport
+from bot.services.statistics.deputies import DeputyReport, DeputyRow
+from bot.services.statistics.three_rates import OverdueItem, RateRow, RatesReport
 from bot.texts import statistics as texts
 from console.exports import Cell, Column, Table
 

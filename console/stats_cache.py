@@ -19,9 +19,9 @@ from weakref import WeakKeyDictionary
 
 from aiohttp import web
 
-from bot.services.reports import CHINA_TIME
-from bot.services.statistics import StatisticsService
-from bot.services.statistics_rollup import TicketRollup
+from bot.core.clock import CHINA_TIME
+from bot.services.statistics.rollup import TicketRollup
+from bot.services.statistics.three_rates import StatisticsService
 from console.context import CONSOLE, context
 from storage.uow import UnitOfWorkFactory
 

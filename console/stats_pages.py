@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.services.statistics_filters import FilterError
+from bot.services.statistics.filters import FilterError
 from console import exports
 from console.context import PREFIX
 from console.exports import Table

@@ -15,7 +15,7 @@ from aiogram.types import (
 )
 
 from bot import texts
-from bot.services.deputies import DeputyService, DeputyView
+from bot.services.deputies.verification import DeputyService, DeputyView
 from handlers.filters import text_is
 from handlers.keyboards import contact_request, main_menu
 

@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.services.deputies import DeputyView
+from bot.services.deputies.verification import DeputyView
 from handlers.filters import has_text
 from handlers.keyboards import contact_request, main_menu
 

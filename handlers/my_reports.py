@@ -7,9 +7,9 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.services.deputies import DeputyView
-from bot.services.report_history import ReportHistoryService, WithdrawOutcome
-from bot.services.urging import UrgeOutcome, UrgeService
+from bot.services.deputies.verification import DeputyView
+from bot.services.feedback.urging import UrgeOutcome, UrgeService
+from bot.services.reporting.history import ReportHistoryService, WithdrawOutcome
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from handlers import report_keyboards as kb

@@ -9,8 +9,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
-from bot.services.deputies import DeputyView
-from bot.services.ratings import RateOutcome, RateResult, RatingService
+from bot.services.deputies.verification import DeputyView
+from bot.services.feedback.ratings import RateOutcome, RateResult, RatingService
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from handlers.filters import has_text

@@ -8,8 +8,8 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.services.deputies import DeputyView
-from bot.services.recurrence import RecurrenceOutcome, RecurrenceService
+from bot.services.deputies.verification import DeputyView
+from bot.services.feedback.recurrence import RecurrenceOutcome, RecurrenceService
 from bot.texts import deadlines as dtx
 from bot.texts import reports as rt
 from handlers.recurrence_keyboards import RecurrenceAction

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services.recurrence import RecurrenceQuestion
+from bot.services.feedback.recurrence import RecurrenceQuestion
 from bot.texts import deadlines as dtx
 
 

@@ -16,10 +16,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot import texts
-from bot.services.deputies import DeputyView
-from bot.services.drafts import MAX_ADDRESS, MIN_TEXT, Draft, DraftPhoto
-from bot.services.photos import PhotoStore
-from bot.services.reports import APPEAL_TYPES, Classifier, ReportService
+from bot.services.deputies.verification import DeputyView
+from bot.services.reporting.drafts import MAX_ADDRESS, MIN_TEXT, Draft, DraftPhoto
+from bot.services.reporting.filing import APPEAL_TYPES, Classifier, ReportService
+from bot.services.reporting.photos import PhotoStore
 from bot.texts import reports as rt
 from handlers import report_keyboards as kb
 from handlers.filters import has_location, has_photo, has_text, text_is

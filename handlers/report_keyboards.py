@@ -10,8 +10,8 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.services.report_history import ReportDetail, ReportPage
-from bot.services.reports import APPEAL_TYPES, DepartmentChoice
+from bot.services.reporting.filing import APPEAL_TYPES, DepartmentChoice
+from bot.services.reporting.history import ReportDetail, ReportPage
 from bot.texts import ratings as ratings_text
 from bot.texts import reports as rt
 

@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot import texts
-from bot.services.deputies import DeputyService, DeputyView, VerificationOutcome
+from bot.services.deputies.verification import DeputyService, DeputyView, VerificationOutcome
 from handlers.filters import has_contact
 from handlers.keyboards import contact_request, main_menu
 

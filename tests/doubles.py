@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.services.ticket_updates import RatingPrompt
+from bot.services.tickets.updates import RatingPrompt
 
 
 @dataclass

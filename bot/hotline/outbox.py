@@ -27,8 +27,8 @@ from bot.hotline.gateway import (
     TicketReceipt,
     TicketRequest,
 )
-from bot.services.deadlines import DeadlinePolicy
-from bot.services.report_history import withdraw_key, withdraw_message
+from bot.services.reporting.history import withdraw_key, withdraw_message
+from bot.services.tickets.deadlines import DeadlinePolicy
 from storage.base import utcnow
 from storage.models import (
     OutboxKind,

@@ -12,16 +12,16 @@ import aiohttp
 from aiogram import Bot
 
 from bot.config import Settings
-from bot.hotline.callbacks import callback_routes
 from bot.hotline.gateway import HotlineGateway
-from bot.hotline.http_adapter import HttpHotlineAdapter
-from bot.hotline.open311_adapter import Open311Adapter
+from bot.hotline.http.adapter import HttpHotlineAdapter
+from bot.hotline.http.callbacks import callback_routes
+from bot.hotline.open311.adapter import Open311Adapter
+from bot.hotline.open311.poller import Open311StatusPoller
 from bot.hotline.outbox import OutboxWorker
-from bot.hotline.status_poller import Open311StatusPoller
-from bot.hotline.telegram_adapter import TelegramHotlineAdapter
-from bot.services.deadline_watch import deadline_jobs
-from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
-from bot.services.ticket_updates import Notifier, TicketUpdateService
+from bot.hotline.telegram.adapter import TelegramHotlineAdapter
+from bot.services.tickets.deadline_watch import deadline_jobs
+from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
+from bot.services.tickets.updates import Notifier, TicketUpdateService
 from bot.web import WebServer
 from storage.uow import UnitOfWorkFactory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.services.deputies import DeputyView
+from bot.services.deputies.verification import DeputyView
 
 
 def esc(value: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services.reports import CHINA_TIME
+from bot.core.clock import CHINA_TIME
 from bot.texts import esc
 
 # Which deadline an alert is about.

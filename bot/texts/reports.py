@@ -3,9 +3,10 @@ rendering is bounded so a message always fits Telegram's 4,096 characters."""
 
 from __future__ import annotations
 
-from bot.services.drafts import MAX_PHOTOS, MAX_TEXT, MIN_TEXT
-from bot.services.report_history import ReportDetail, ReportPage
-from bot.services.reports import CHINA_TIME, Preview, SubmitResult
+from bot.core.clock import CHINA_TIME
+from bot.services.reporting.drafts import MAX_PHOTOS, MAX_TEXT, MIN_TEXT
+from bot.services.reporting.filing import Preview, SubmitResult
+from bot.services.reporting.history import ReportDetail, ReportPage
 from bot.texts import esc
 from classifiers import Emergency, Evidence
 

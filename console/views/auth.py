@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.services.console_auth import ConsoleAuthService, Role
+from bot.services.console.auth import ConsoleAuthService, Role
 from console import texts
 from console.context import PREFIX, context, identity, maybe_identity, uow
 from console.pages import ConsolePages

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
-from bot.services.dead_letters import DeadLetterService
+from bot.services.console.auth import Role
+from bot.services.tickets.dead_letters import DeadLetterService
 from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.pages import ConsolePages

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
-from bot.services.review import (
+from bot.services.console.auth import Role
+from bot.services.routing.review import (
     BANDS,
     REVIEW_STATUSES,
     CorrectionEffect,

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
-from bot.services.departments import (
+from bot.services.console.auth import Role
+from bot.services.routing.departments import (
     DepartmentConflict,
     DepartmentError,
     DepartmentFields,

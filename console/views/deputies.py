@@ -7,8 +7,8 @@ from urllib.parse import quote, unquote
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
-from bot.services.deputy_admin import DeputyAdminError, DeputyAdminService, DeputyQuery
+from bot.services.console.auth import Role
+from bot.services.deputies.admin import DeputyAdminError, DeputyAdminService, DeputyQuery
 from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.exports import XLSX_TYPE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
-from bot.services.console_overview import overview
+from bot.services.console.auth import Role
+from bot.services.console.overview import overview
 from console.context import identity, uow
 from console.pages import ConsolePages
 from console.render import render

@@ -8,8 +8,8 @@ from datetime import datetime
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.services.routing_quality import QualityReport, routing_quality
-from bot.services.statistics_filters import QualityFilter, parse_quality_filter
+from bot.services.routing.quality import QualityReport, routing_quality
+from bot.services.statistics.filters import QualityFilter, parse_quality_filter
 from bot.texts import statistics as texts
 from console import charts
 from console.context import uow

@@ -8,14 +8,14 @@ from datetime import datetime
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.services.statistics import (
+from bot.services.statistics.deputies import DeputyReport
+from bot.services.statistics.filters import StatsFilter, parse_filter
+from bot.services.statistics.three_rates import (
     FilterOptions,
     RateRow,
     RatesReport,
     StatisticsService,
 )
-from bot.services.statistics_deputies import DeputyReport
-from bot.services.statistics_filters import StatsFilter, parse_filter
 from bot.texts import statistics as texts
 from console import charts
 from console.context import uow

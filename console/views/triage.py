@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.services.console_auth import Role
-from bot.services.console_common import options
-from bot.services.triage import MAX_NOTE, TriageError, TriageService
+from bot.services.console.auth import Role
+from bot.services.console.common import options
+from bot.services.routing.triage import MAX_NOTE, TriageError, TriageService
 from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.forms import FormError, page_number, required, text

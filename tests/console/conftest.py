@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.services.console_auth import ConsoleAuthService
-from bot.services.router_directory import RouterDirectory
+from bot.services.console.auth import ConsoleAuthService
+from bot.services.routing.directory import RouterDirectory
 from bot.web import WebServer
 from classifiers import RouterHolder, load_directory
 from console import add_routes

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.services.reports import ticket_message
+from bot.services.reporting.filing import ticket_message
 from storage.models import (
     Department,
     Deputy,

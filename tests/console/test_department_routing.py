@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from bot.services.directory_sync import sync_directory
+from bot.services.routing.directory_sync import sync_directory
 from classifiers import Evidence, Router, RouterHolder, load_directory, load_router
 from storage.uow import UnitOfWorkFactory
 from tests.console.conftest import ConsoleServer, Login, post_form

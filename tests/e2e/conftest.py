@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from bot.app import Application
 from bot.config import Settings
-from bot.services.registry import RegistryService
+from bot.services.deputies.registry import RegistryService
 from classifiers import RouterHolder, load_router
 from emulator.client import EmulatorClient
 from emulator.server import RunningEmulator, start_emulator

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from bot.app import Application
-from bot.services.console_auth import ConsoleAuthService
-from bot.services.departments import DepartmentFields, DepartmentService
+from bot.services.console.auth import ConsoleAuthService
+from bot.services.routing.departments import DepartmentFields, DepartmentService
 from emulator.client import EmulatorClient
 from tests.console.conftest import PASSWORD, csrf_of, post_form
 from tests.e2e.conftest import until

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.services.urging import UrgeOutcome, UrgeService
+from bot.services.feedback.urging import UrgeOutcome, UrgeService
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient

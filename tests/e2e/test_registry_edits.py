@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.app import Application
-from bot.services.console_auth import ConsoleAuthService
+from bot.services.console.auth import ConsoleAuthService
 from emulator.client import EmulatorClient
 from storage.models import Deputy
 from tests.console.conftest import PASSWORD, csrf_of, post_form

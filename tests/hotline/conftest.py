@@ -15,8 +15,8 @@ from aiohttp import web
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot.hotline.callbacks import callback_routes
-from bot.hotline.http_adapter import HttpHotlineAdapter
+from bot.hotline.http.adapter import HttpHotlineAdapter
+from bot.hotline.http.callbacks import callback_routes
 from bot.hotline.outbox import OutboxWorker
 from intake import RunningIntake, start_intake
 from intake.db import tickets as intake_tickets

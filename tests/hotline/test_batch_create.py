@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.hotline.gateway import PermanentHotlineError, Reporter, TicketReceipt, TicketRequest
-from bot.hotline.http_adapter import BATCH_PATH, HttpHotlineAdapter
+from bot.hotline.http.adapter import BATCH_PATH, HttpHotlineAdapter
 from intake import server as server_module
 from storage.models import Department, OutboxStatus
 from storage.uow import UnitOfWorkFactory

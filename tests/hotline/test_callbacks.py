@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
-from bot.hotline.http_adapter import signed_headers
+from bot.hotline.http.adapter import signed_headers
 from storage.models import LabelledExample, Report, Ticket, TicketEvent
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (

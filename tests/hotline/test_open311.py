@@ -18,10 +18,10 @@ from bot.hotline.gateway import (
     TemporaryHotlineError,
     TicketRequest,
 )
-from bot.hotline.open311_adapter import Open311Adapter, match_services, split_name
+from bot.hotline.open311.adapter import Open311Adapter, match_services, split_name
+from bot.hotline.open311.poller import Open311StatusPoller, to_event
 from bot.hotline.outbox import OutboxWorker
-from bot.hotline.status_poller import Open311StatusPoller, to_event
-from bot.services.ticket_updates import RatingPrompt, TicketUpdateService
+from bot.services.tickets.updates import RatingPrompt, TicketUpdateService
 from intake import RunningIntake, start_intake
 from storage.models import OutboxMessage, OutboxStatus, Report, Ticket
 from storage.uow import UnitOfWorkFactory

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 
 from bot.hotline.gateway import TemporaryHotlineError, TicketReceipt, TicketRequest
-from bot.hotline.http_adapter import HttpHotlineAdapter
+from bot.hotline.http.adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
-from bot.services.dead_letters import DeadLetterService
+from bot.services.tickets.dead_letters import DeadLetterService
 from storage.models import OutboxStatus
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (

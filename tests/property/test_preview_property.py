@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services.drafts import MAX_ADDRESS, MAX_TEXT, Draft, DraftPhoto
-from bot.services.reports import APPEAL_TYPES, ReportService
+from bot.services.reporting.drafts import MAX_ADDRESS, MAX_TEXT, Draft, DraftPhoto
+from bot.services.reporting.filing import APPEAL_TYPES, ReportService
 from bot.texts.reports import render_preview
 from classifiers import RouterHolder, load_router
 from emulator.html_entities import parse_html, u16len

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.services.recurrence import (
+from bot.services.feedback.recurrence import (
     RecurrenceCheck,
     RecurrenceOutcome,
     RecurrenceQuestion,

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.deadline_watch import DeadlineWatch
-from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
-from bot.services.reports import CHINA_TIME
-from bot.services.ticket_updates import HotlineEvent, TicketUpdateService
+from bot.core.clock import CHINA_TIME
+from bot.services.tickets.deadline_watch import DeadlineWatch
+from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
+from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
 from storage.models import AuditLog, Deputy, OutboxMessage, Report, ReportStatus, Ticket
 from storage.uow import UnitOfWorkFactory
 from tests.doubles import RecordingNotifier

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
-from bot.services.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
-from bot.services.reports import CHINA_TIME
+from bot.core.clock import CHINA_TIME
+from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 
 
 def at(text: str) -> datetime:

@@ -1,4 +1,4 @@
-from bot.services.drafts import MAX_PHOTOS, MAX_TEXT, Draft, DraftPhoto
+from bot.services.reporting.drafts import MAX_PHOTOS, MAX_TEXT, Draft, DraftPhoto
 
 
 def test_parts_are_joined_and_overflow_is_refused_without_loss() -> None:

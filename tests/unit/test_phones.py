@@ -1,6 +1,6 @@
 import pytest
 
-from bot.services.phones import InvalidPhoneError, mask_phone, normalize_phone
+from bot.services.deputies.phones import InvalidPhoneError, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize(

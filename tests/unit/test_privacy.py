@@ -4,7 +4,7 @@ import logging
 from PIL import Image
 
 from bot.logging_setup import PersonalDataFilter, mask_personal_numbers
-from bot.services.photos import strip_metadata
+from bot.services.reporting.photos import strip_metadata
 from tests.e2e.reporting import jpeg_with_exif
 
 

@@ -6,7 +6,12 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from bot.services.registry import ImportResult, RegistryService, parse_level, parse_registry
+from bot.services.deputies.registry import (
+    ImportResult,
+    RegistryService,
+    parse_level,
+    parse_registry,
+)
 from storage.uow import UnitOfWorkFactory
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "deputies.csv"

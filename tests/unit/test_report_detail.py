@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.services.report_history import ReportHistoryService
+from bot.services.reporting.history import ReportHistoryService
 from storage.models import Deputy, ReportStatus, Ticket
 from storage.uow import UnitOfWorkFactory
 from tests.unit.test_deadline_watch import at, seed_ticket

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.cli import export_directory
 from bot.config import Settings
-from bot.services.departments import DepartmentFields, DepartmentService
-from bot.services.directory_sync import sync_directory
-from bot.services.router_directory import database_directory
+from bot.services.routing.departments import DepartmentFields, DepartmentService
+from bot.services.routing.directory import database_directory
+from bot.services.routing.directory_sync import sync_directory
 from classifiers import load_directory
 from classifiers.directory import DISTRICTS_FILE, parse_directory
 from storage.uow import UnitOfWorkFactory

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from bot.services.routing_quality import QualityReport, routing_quality
-from bot.services.statistics_filters import QualityFilter
-from bot.services.statistics_rates import Rate
+from bot.services.routing.quality import QualityReport, routing_quality
+from bot.services.statistics.filters import QualityFilter
+from bot.services.statistics.rate import Rate
 from storage.bootstrap import open_database
 from storage.uow import UnitOfWorkFactory
 from tests.statistics_data import Row, hand_built_rows, insert_rows, utc

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.services.statistics import RateRow, RatesReport, StatisticsService
-from bot.services.statistics_filters import FilterError, StatsFilter, parse_filter
-from bot.services.statistics_rates import Rate
+from bot.services.statistics.filters import FilterError, StatsFilter, parse_filter
+from bot.services.statistics.rate import Rate
+from bot.services.statistics.three_rates import RateRow, RatesReport, StatisticsService
 from storage.bootstrap import open_database
 from storage.uow import UnitOfWorkFactory
 from tests.statistics_data import (

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from benchmarks.statistics_seed import SeedPlan, seed_statistics
 from bot.config import Settings
-from bot.services import statistics_rollup
-from bot.services.statistics import RateRow, RatesReport, StatisticsService
-from bot.services.statistics_filters import StatsFilter
-from bot.services.statistics_rollup import TicketRollup, split_period
+from bot.services.statistics import rollup as statistics_rollup
+from bot.services.statistics.filters import StatsFilter
+from bot.services.statistics.rollup import TicketRollup, split_period
+from bot.services.statistics.three_rates import RateRow, RatesReport, StatisticsService
 from bot.web import WebServer
 from console import add_routes
 from console.stats_cache import rollup_of

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.services.urging import UrgeOutcome, UrgeService
+from bot.services.feedback.urging import UrgeOutcome, UrgeService
 from storage.models import Deputy, OutboxMessage, ReportStatus
 from storage.uow import UnitOfWorkFactory
 from tests.unit.test_deadline_watch import at, outbox, seed_ticket

@@ -1,0 +1,1 @@
+"""The admin console's own use cases: accounts and sessions, paging helpers, the front page."""

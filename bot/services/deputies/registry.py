@@ -1,0 +1,216 @@
+"""The deputy registry (五级人大代表信息库): validated, all-or-nothing, idempotent imports."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.services.deputies.phones import InvalidPhoneError, normalize_phone
+from bot.services.deputies.registry_files import (
+    RegistryFileError,
+    map_header,
+    read_rows,
+    write_rows,
+)
+from storage.models import Deputy, DeputyLevel, District
+from storage.uow import UnitOfWork
+
+MAX_NAME = 64
+MAX_PLACE = 128
+
+# Spellings seen in real registries, reduced to the five levels.
+_LEVEL_WORDS = {
+    "全国": DeputyLevel.NATIONAL,
+    "省": DeputyLevel.PROVINCIAL,
+    "市": DeputyLevel.MUNICIPAL,
+    "州": DeputyLevel.MUNICIPAL,
+    "县": DeputyLevel.COUNTY,
+    "区": DeputyLevel.COUNTY,
+    "县区": DeputyLevel.COUNTY,
+    "县市区": DeputyLevel.COUNTY,
+    "乡": DeputyLevel.TOWNSHIP,
+    "镇": DeputyLevel.TOWNSHIP,
+    "乡镇": DeputyLevel.TOWNSHIP,
+}
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    name: str
+    phone: str
+    level: str
+    constituency: str
+    station: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.line} 行：{self.reason}" if self.line else self.reason
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_level(raw: str) -> str | None:
+    word = raw.strip().removesuffix("人大代表").removesuffix("人大").removesuffix("级")
+    for noise in ("（", "）", "(", ")", "、", "/"):
+        word = word.replace(noise, "")
+    level = _LEVEL_WORDS.get(word)
+    return level.value if level else None
+
+
+def parse_registry(path: Path) -> tuple[list[RegistryEntry], list[RowError]]:
+    """Every row checked; errors name the line (the header is line 1) and the reason."""
+    try:
+        header, rows = read_rows(path)
+        positions = map_header(header)
+    except RegistryFileError as error:
+        return [], [RowError(error.line, str(error))]
+    entries: list[RegistryEntry] = []
+    errors: list[RowError] = []
+    first_line_of_phone: dict[str, int] = {}
+    try:
+        for line, cells in rows:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are common at the end of spreadsheets
+            entry, reason = _parse_row(cells, positions)
+            if entry and entry.phone in first_line_of_phone:
+                reason = f"手机号与第 {first_line_of_phone[entry.phone]} 行重复"
+            if reason or entry is None:
+                errors.append(RowError(line, reason or "无法解析"))
+                continue
+            first_line_of_phone[entry.phone] = line
+            entries.append(entry)
+    except RegistryFileError as error:
+        return [], [RowError(error.line, str(error))]
+    return entries, errors
+
+
+def _parse_row(cells: list[str], positions: dict[str, int]) -> tuple[RegistryEntry | None, str]:
+    def cell(key: str) -> str:
+        index = positions[key]
+        return cells[index].strip() if index < len(cells) else ""
+
+    name, phone_raw, level_raw = cell("name"), cell("phone"), cell("level")
+    if not name:
+        return None, "姓名为空"
+    if len(name) > MAX_NAME:
+        return None, f"姓名超过 {MAX_NAME} 个字"
+    if not phone_raw:
+        return None, "手机号为空"
+    try:
+        phone = normalize_phone(phone_raw)
+    except InvalidPhoneError:
+        return None, f"手机号“{phone_raw}”格式不正确（应为 11 位手机号）"
+    level = parse_level(level_raw)
+    if level is None:
+        return None, f"层级“{level_raw}”无效（应为 全国、省、市、县、乡 之一）"
+    constituency, station = cell("constituency"), cell("station")
+    if len(constituency) > MAX_PLACE or len(station) > MAX_PLACE:
+        return None, f"选区或联络站超过 {MAX_PLACE} 个字"
+    return RegistryEntry(name, phone, level, constituency, station), ""
+
+
+class RegistryService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def import_file(
+        self, path: Path, *, actor: str, source: str | None = None
+    ) -> ImportResult:
+        """`source`: the name the audit log gives the file (an upload's own name)."""
+        entries, errors = await asyncio.to_thread(parse_registry, path)
+        if errors:
+            return ImportResult(errors=errors)  # one bad row: nothing is imported
+        return await self.import_entries(entries, actor=actor, source=source or path.name)
+
+    async def import_entries(
+        self, entries: list[RegistryEntry], *, actor: str, source: str
+    ) -> ImportResult:
+        result = ImportResult()
+        existing = await self._uow.deputies.by_phones([entry.phone for entry in entries])
+        districts = await self._uow.directory.districts_by_name()
+        for entry in entries:
+            district_id = _district_of(entry, districts)
+            deputy = existing.get(entry.phone)
+            if deputy is None:
+                self._uow.deputies.add(
+                    Deputy(
+                        name=entry.name,
+                        phone=entry.phone,
+                        level=entry.level,
+                        constituency=entry.constituency,
+                        station=entry.station,
+                        district_id=district_id,
+                    )
+                )
+                result.created += 1
+            elif _apply(deputy, entry, district_id):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if result.created or result.updated:
+            self._uow.audit.record(
+                actor,
+                "registry.import",
+                entity="deputy",
+                after={"file": source, "created": result.created, "updated": result.updated},
+            )
+            await self._uow.commit()
+        return result
+
+    async def export_file(self, path: Path) -> int:
+        deputies = await self._uow.deputies.all()
+        rows = [
+            (
+                deputy.name,
+                deputy.phone,
+                deputy.level,
+                deputy.constituency,
+                deputy.station,
+                "已绑定" if deputy.telegram_user_id else "未绑定",
+            )
+            for deputy in deputies
+        ]
+        await asyncio.to_thread(write_rows, path, rows)
+        return len(rows)
+
+
+def _apply(deputy: Deputy, entry: RegistryEntry, district_id: int | None) -> bool:
+    """Copy the entry's fields onto the deputy; True when anything changed."""
+    wanted = {
+        "name": entry.name,
+        "level": entry.level,
+        "constituency": entry.constituency,
+        "station": entry.station,
+        "district_id": district_id if district_id is not None else deputy.district_id,
+        "active": True,
+    }
+    changed = False
+    for attribute, value in wanted.items():
+        if getattr(deputy, attribute) != value:
+            setattr(deputy, attribute, value)
+            changed = True
+    return changed
+
+
+def _district_of(entry: RegistryEntry, districts: dict[str, District]) -> int | None:
+    """The district named in the 选区 or 联络站, when the directory knows it."""
+    for name, district in districts.items():
+        if name in entry.constituency or name in entry.station:
+            return district.id
+    return None

@@ -1,0 +1,248 @@
+"""Deadline enforcement: a 预警 to the hotline before a deadline, and once it has passed an
+automatic 催办, the 督办 flag and a word to the deputy.
+
+Transport-free and clock-injected: `python -m bot` runs `DeadlineJobs.run_forever`, tests call
+`DeadlineWatch.run_once(now)`. Each alert is claimed on the ticket (a conditional UPDATE) and
+queued for the hotline in the same transaction, so neither a second pass nor a second process
+sends it twice. A pending 延期 request pauses everything (see bot/services/deadlines.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
+
+from bot.config import Settings
+from bot.services.feedback.recurrence import RecurrenceCheck, RecurrencePrompter
+from bot.services.tickets.deadlines import DeadlinePolicy
+from bot.services.tickets.updates import Notifier
+from bot.texts import deadlines as dtx
+from storage.base import utcnow
+from storage.models import OutboxKind, OutboxMessage, Ticket
+from storage.repositories.deadlines import DeadlineRepository, WatchedTicket
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Column = InstrumentedAttribute[datetime | None]
+# (deadline kind, overdue?) → (the deadline's column, the column that records the alert)
+_COLUMNS: dict[tuple[str, bool], tuple[Column, Column]] = {
+    (dtx.ACCEPT, False): (Ticket.accept_due_at, Ticket.accept_warned_for),
+    (dtx.ACCEPT, True): (Ticket.accept_due_at, Ticket.accept_overdue_for),
+    (dtx.HANDLE, False): (Ticket.due_at, Ticket.due_warned_for),
+    (dtx.HANDLE, True): (Ticket.due_at, Ticket.due_overdue_for),
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # dtx.ACCEPT or dtx.HANDLE
+    overdue: bool  # False: a 预警 ahead of the deadline
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class WatchPass:
+    """What one pass did (for logs and tests)."""
+
+    armed: int = 0  # reopened tickets given a new handling deadline
+    warnings: int = 0
+    overdue: int = 0
+
+
+class DeadlineWatch:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        notifier: Notifier,
+        policy: DeadlinePolicy | None = None,
+        *,
+        warning_hours: float = 4,
+        accept_warning_hours: float = 0.5,
+        batch: int = 200,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._notifier = notifier
+        self._policy = policy or DeadlinePolicy()
+        self._lead = {dtx.ACCEPT: accept_warning_hours, dtx.HANDLE: warning_hours}
+        self._batch = batch
+
+    async def run_once(self, now: datetime) -> WatchPass:
+        armed = await self._arm(now)
+        warnings = overdue = 0
+        after = 0
+        while True:  # paged by id: every open ticket is looked at, memory stays bounded
+            async with self._uow_factory() as uow:
+                page = await DeadlineRepository(uow.session).watched(after, self._batch)
+            for ticket in page:
+                for alert in self.alerts(ticket, now):
+                    if await self._send(ticket, alert):
+                        overdue += alert.overdue
+                        warnings += not alert.overdue
+            if len(page) < self._batch:
+                return WatchPass(armed, warnings, overdue)
+            after = page[-1].ticket_id
+
+    def alerts(self, ticket: WatchedTicket, now: datetime) -> list[Alert]:
+        """The alerts due for this ticket now (each is sent once per deadline)."""
+        found = []
+        if ticket.accepted_at is None and ticket.accept_due_at is not None:
+            found.append(
+                self._alert(
+                    dtx.ACCEPT,
+                    ticket.accept_due_at,
+                    ticket.accept_warned_for,
+                    ticket.accept_overdue_for,
+                    ticket.urgency,
+                    now,
+                )
+            )
+        if ticket.due_at is not None:
+            found.append(
+                self._alert(
+                    dtx.HANDLE,
+                    ticket.due_at,
+                    ticket.due_warned_for,
+                    ticket.due_overdue_for,
+                    ticket.urgency,
+                    now,
+                )
+            )
+        return [alert for alert in found if alert is not None]
+
+    def _alert(
+        self,
+        kind: str,
+        deadline: datetime,
+        warned_for: datetime | None,
+        overdue_for: datetime | None,
+        urgency: str,
+        now: datetime,
+    ) -> Alert | None:
+        if now > deadline:
+            return Alert(kind, True, deadline) if overdue_for != deadline else None
+        if warned_for == deadline:
+            return None
+        if now >= self._policy.warning_at(deadline, self._lead[kind], urgency):
+            return Alert(kind, False, deadline)
+        return None
+
+    async def _arm(self, now: datetime) -> int:
+        """Reopened tickets (and ones a callback recorded first) get a deadline from now."""
+        async with self._uow_factory() as uow:
+            repository = DeadlineRepository(uow.session)
+            armed = 0
+            for ticket_id, appeal_type, urgency in await repository.unarmed(self._batch):
+                due = self._policy.handle_due(now, appeal_type, urgency)
+                armed += await repository.arm(ticket_id, due)
+            await uow.commit()
+        return armed
+
+    async def _send(self, ticket: WatchedTicket, alert: Alert) -> bool:
+        deadline_column, claim_column = _COLUMNS[(alert.kind, alert.overdue)]
+        stage = "overdue" if alert.overdue else "warning"
+        async with self._uow_factory() as uow:
+            claimed = await DeadlineRepository(uow.session).claim(
+                ticket.ticket_id,
+                deadline_column,
+                claim_column,
+                alert.deadline,
+                escalate=alert.overdue,  # 督办: the admins see the flag in the console
+            )
+            if not claimed:
+                return False
+            note = (dtx.overdue_note if alert.overdue else dtx.warning_note)(
+                alert.kind, alert.deadline
+            )
+            uow.reports.add(
+                OutboxMessage(
+                    kind=OutboxKind.URGE,
+                    # Distinct from the deputy's daily 催办 key: one per deadline and stage.
+                    idempotency_key=f"deadline-{stage}-{ticket.report_id}-{alert.kind}-"
+                    f"{alert.deadline.astimezone(UTC):%Y%m%d%H%M%S}",
+                    report_id=ticket.report_id,
+                    payload={"note": note},
+                )
+            )
+            uow.audit.record(
+                "system",
+                f"ticket.deadline_{stage}",
+                entity="report",
+                entity_id=ticket.report_id,
+                after={"deadline": alert.kind, "due": alert.deadline.isoformat()},
+            )
+            try:
+                await uow.commit()
+            except IntegrityError:  # the same alert was queued before (a deadline moved back)
+                return False
+        if alert.overdue:
+            await self._tell_deputy(ticket, alert)
+        return True
+
+    async def _tell_deputy(self, ticket: WatchedTicket, alert: Alert) -> None:
+        if ticket.telegram_user_id is None:
+            return
+        text = dtx.overdue_notice(alert.kind, ticket.number, ticket.summary, alert.deadline)
+        try:
+            await self._notifier.notify(ticket.telegram_user_id, text)
+        except Exception:  # the 催办 and 督办 stand; the deputy sees them in /my
+            log.exception("telling the deputy of report %s it is overdue failed", ticket.report_id)
+
+
+class DeadlineJobs:
+    """Runs the deadline watch and the 复发 check every `interval` seconds."""
+
+    def __init__(
+        self,
+        watch: DeadlineWatch,
+        recurrence: RecurrenceCheck | None,
+        *,
+        interval: float,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._watch = watch
+        self._recurrence = recurrence
+        self._interval = interval
+        self._clock = clock
+
+    async def run_once(self) -> None:
+        now = self._clock()
+        done = await self._watch.run_once(now)
+        if done.warnings or done.overdue:
+            log.info("deadline watch: %d warnings, %d overdue", done.warnings, done.overdue)
+        if self._recurrence is not None:
+            await self._recurrence.run_once(now)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # keep watching; nothing was claimed that was not also queued
+                log.exception("deadline pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._interval)
+
+
+def deadline_jobs(
+    settings: Settings, uow_factory: UnitOfWorkFactory, notifier: Notifier, policy: DeadlinePolicy
+) -> DeadlineJobs:
+    """Built from settings; the 复发 question needs a notifier that can show buttons."""
+    watch = DeadlineWatch(
+        uow_factory,
+        notifier,
+        policy,
+        warning_hours=settings.deadline_warning_hours,
+        accept_warning_hours=settings.deadline_accept_warning_hours,
+    )
+    recurrence = None
+    if isinstance(notifier, RecurrencePrompter):
+        recurrence = RecurrenceCheck(
+            uow_factory, notifier, check_days=settings.recurrence_check_days
+        )
+    return DeadlineJobs(watch, recurrence, interval=settings.deadline_watch_seconds)
