@@ -49,7 +49,7 @@ PAGES = [
 
 
 class _Notifier:
-    async def notify(self, telegram_user_id: int, text: str, *, rating: object = None) -> None:
+    async def notify(self, telegram_user_id: int, notice: object) -> None:
         """The statistics pages tell nobody anything."""
 
 

@@ -28,14 +28,14 @@ import aiohttp
 from sqlalchemy import func, insert, select, update
 
 from benchmarks.databases import databases
+from bot.core.outbox import CreateTicket, encode, to_row
 from bot.hotline.gateway import HotlineError, TicketReceipt, TicketRequest
 from bot.hotline.http.adapter import HttpHotlineAdapter
 from bot.hotline.outbox import OutboxWorker
-from bot.services.reporting.filing import ticket_message
 from classifiers.directory import load_directory
 from storage.base import utcnow
 from storage.bootstrap import open_database
-from storage.models import Department, Deputy, OutboxKind, OutboxMessage, OutboxStatus, Report
+from storage.models import Department, Deputy, OutboxMessage, OutboxStatus, Report
 from storage.uow import UnitOfWorkFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -89,13 +89,13 @@ async def seed_reports(
             insert(OutboxMessage),
             [
                 {
-                    "kind": OutboxKind.CREATE_TICKET,
-                    "idempotency_key": f"report-{report_id}",
-                    "report_id": report_id,
-                    "payload": {"report_id": report_id},
+                    "kind": message.action,
+                    "idempotency_key": message.key,
+                    "report_id": message.report_id,
+                    "payload": encode(message),
                     "next_attempt_at": due,
                 }
-                for report_id in report_ids
+                for message in map(CreateTicket, report_ids)
             ],
         )
         await uow.commit()
@@ -228,7 +228,7 @@ async def file_report(uow_factory: UnitOfWorkFactory, deputy_id: int, number: st
         )
         uow.session.add(report)
         await uow.session.flush()
-        uow.session.add(ticket_message(report.id))
+        uow.outbox.add(to_row(CreateTicket(report.id)))
         await uow.commit()  # wakes the in-process worker
 
 

@@ -13,6 +13,7 @@ from bot.services.routing.directory import database_directory
 from classifiers import load_directory
 from classifiers.datasets import write_corrections
 from classifiers.directory import departments_document
+from console.refusals import row_words
 from storage.bootstrap import open_database
 
 
@@ -31,7 +32,7 @@ async def registry_command(settings: Settings, action: str, path: Path) -> int:
     if not result.ok:
         print(f"导入失败：{len(result.errors)} 行有误，未导入任何记录。", file=sys.stderr)
         for error in result.errors:
-            print(f"  {error}", file=sys.stderr)
+            print(f"  {row_words(error)}", file=sys.stderr)
         return 1
     print(f"导入完成：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}。")
     return 0

@@ -1,11 +1,14 @@
-"""Tells a deputy something outside of a conversation (hotline status changes), via the bot."""
+"""Tells a deputy something outside of a conversation (hotline status changes), via the bot:
+the service's typed notice in words (bot/texts/notices.py), with its buttons."""
 
 from __future__ import annotations
 
 from aiogram import Bot
 
 from bot.services.feedback.recurrence import RecurrenceQuestion
-from bot.services.tickets.updates import RatingPrompt
+from bot.services.notices import DeputyNotice, StatusChanged
+from bot.texts.notices import render
+from bot.texts.recurrence import recurrence_question
 from handlers.rating_keyboards import rating_buttons
 from handlers.recurrence_keyboards import recurrence_buttons
 
@@ -14,15 +17,13 @@ class TelegramNotifier:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def notify(
-        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
-    ) -> None:
+    async def notify(self, telegram_user_id: int, notice: DeputyNotice) -> None:
+        rating = notice.rating if isinstance(notice, StatusChanged) else None
         markup = rating_buttons(rating.report_id, rating.round) if rating is not None else None
-        await self._bot.send_message(telegram_user_id, text, reply_markup=markup)
+        await self._bot.send_message(telegram_user_id, render(notice), reply_markup=markup)
 
-    async def ask_recurrence(
-        self, telegram_user_id: int, text: str, question: RecurrenceQuestion
-    ) -> None:
+    async def ask_recurrence(self, telegram_user_id: int, question: RecurrenceQuestion) -> None:
         """The 复发 回访 question with its 已解决 / 复发了 buttons."""
         markup = recurrence_buttons(question)
+        text = recurrence_question(question)
         await self._bot.send_message(telegram_user_id, text, reply_markup=markup)

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.services.console.auth import AuthPolicy
+from bot.services.notices import Notifier
 from bot.services.routing.directory import RouterDirectory
-from bot.services.tickets.updates import Notifier
 from storage.uow import UnitOfWorkFactory
 
 

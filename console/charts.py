@@ -12,7 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from bot.texts.statistics import NO_DATA
+from console.statistics_texts import NO_DATA
 
 COLORS = ("#1f4e8c", "#1e7b34", "#c77700", "#8e3b9c")
 FONT = 'font-family="inherit" font-size="12"'

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.services.console.auth import ConsoleAuthError, ConsoleAuthService
+from console.refusals import words
 from storage.bootstrap import open_database
 
 PASSWORDS_DIFFER = "两次输入的密码不一致，未创建账号。"
@@ -33,7 +34,7 @@ async def create_user(settings: Settings, username: str, role: str, password: st
         async with uow_factory() as uow:
             user = await ConsoleAuthService(uow).create_user(username, password, role, actor="cli")
     except ConsoleAuthError as error:
-        print(f"未创建账号：{error}", file=sys.stderr)
+        print(f"未创建账号：{words(error)}", file=sys.stderr)
         return 1
     finally:
         await engine.dispose()

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.services.console.auth import AuthPolicy, ConsoleIdentity
+from bot.services.notices import Notifier
 from bot.services.routing.directory import RouterDirectory
-from bot.services.tickets.updates import Notifier
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 PREFIX = "/admin"  # the console's path on the bot's web app

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from bot.services.deputies.registry_files import guard_formula
 from bot.services.statistics.rate import Rate
-from bot.texts.statistics import NO_DATA
+from console.statistics_texts import NO_DATA, percent
 
 Cell = str | int | float | Rate | None
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,7 +129,7 @@ def download(table: Table, fmt: str, filename: str, *, subtitle: str = "") -> we
 
 def _csv_text(value: Cell) -> str | int | float:
     if isinstance(value, Rate):
-        return value.percent
+        return percent(value)
     if value is None:
         return NO_DATA
     return guard_formula(value) if isinstance(value, str) else value

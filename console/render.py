@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.core.clock import CHINA_TIME
 from console.context import PREFIX, maybe_identity
 from console.pages import NavItem
+from console.statistics_texts import label, percent
 
 FLASH_COOKIE = "console_flash"
 NAV = web.AppKey("console_nav", list[NavItem])
@@ -32,6 +33,8 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 _env.filters["local"] = local_time
+_env.filters["percent"] = percent
+_env.filters["label"] = label
 
 
 def url_with(request: web.Request, **changes: object) -> str:

@@ -9,7 +9,7 @@ from typing import TypeVar
 from bot.services.routing.quality import QualityReport
 from bot.services.statistics.deputies import DeputyReport, DeputyRow
 from bot.services.statistics.three_rates import OverdueItem, RateRow, RatesReport
-from bot.texts import statistics as texts
+from console import statistics_texts as texts
 from console.exports import Cell, Column, Table
 
 COUNT, RATE, HOURS = "count", "rate", "hours"
@@ -32,7 +32,7 @@ def _rate_columns(first: str) -> tuple[Column, ...]:
 
 def _rate_row(row: RateRow) -> tuple[Cell, ...]:
     return (
-        row.label,
+        texts.label(row.label),
         row.tickets,
         row.response,
         row.resolution,
@@ -120,7 +120,7 @@ def _deputy_columns(first: str) -> tuple[Column, ...]:
 
 def _deputy_row(row: DeputyRow) -> tuple[Cell, ...]:
     return (
-        row.label,
+        texts.label(row.label),
         row.deputies,
         row.active_deputies,
         row.filed,
@@ -149,7 +149,7 @@ def deputy_tables(report: DeputyReport) -> list[Table]:
             Column(texts.SATISFACTION_RATE, RATE, ("满意及基本满意数", "已评价数")),
         ),
         [
-            (row.label, row.detail, row.filed, row.answered_rate, row.satisfaction)
+            (row.label, _detail(row), row.filed, row.answered_rate, row.satisfaction)
             for row in report.by_deputy
         ],
         texts.DEPUTY_DEFINITIONS,
@@ -158,7 +158,8 @@ def deputy_tables(report: DeputyReport) -> list[Table]:
 
 
 def quality_tables(report: QualityReport) -> list[Table]:
-    period = "周" if report.filter.period == "week" else "月份"
+    week = report.filter.period == "week"
+    period = "周" if week else "月份"
     notes = texts.QUALITY_DEFINITIONS
     return [
         Table(
@@ -172,7 +173,7 @@ def quality_tables(report: QualityReport) -> list[Table]:
             ),
             [
                 *(
-                    (row.label, row.reviewed, row.accuracy, row.corrected)
+                    (_period(row.label, week), row.reviewed, row.accuracy, row.corrected)
                     for row in report.periods
                 ),
                 (
@@ -193,7 +194,10 @@ def quality_tables(report: QualityReport) -> list[Table]:
                 Column("记录数", COUNT),
                 Column("占分类器选择的比例", RATE, ("", "分类器选择该单位数")),
             ),
-            [(row.suggested, row.final, row.decisions, row.share) for row in report.confusions],
+            [
+                (texts.label(row.suggested), texts.label(row.final), row.decisions, row.share)
+                for row in report.confusions
+            ],
             notes,
         ),
         Table(
@@ -207,9 +211,17 @@ def quality_tables(report: QualityReport) -> list[Table]:
                 Column("查全率", RATE),
             ),
             [
-                (row.department, row.picked, row.precision, row.final, row.recall)
+                (texts.label(row.department), row.picked, row.precision, row.final, row.recall)
                 for row in report.departments
             ],
             notes,
         ),
     ]
+
+
+def _detail(row: DeputyRow) -> str:
+    return " · ".join(map(texts.label, row.detail))
+
+
+def _period(key: str, week: bool) -> str:
+    return texts.week_label(key) if week else key

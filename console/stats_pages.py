@@ -14,6 +14,7 @@ from bot.services.statistics.filters import FilterError
 from console import exports
 from console.context import PREFIX
 from console.exports import Table
+from console.refusals import words
 from console.render import render
 
 Page = Callable[[web.Request], Awaitable[web.Response]]
@@ -32,7 +33,7 @@ def answers_bad_filter(back: str) -> Callable[[Page], Page]:
             try:
                 return await page(request)
             except FilterError as error:
-                return bad_filter(request, str(error), PREFIX + back)
+                return bad_filter(request, words(error), PREFIX + back)
 
         return guarded
 

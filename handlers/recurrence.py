@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services.deputies.verification import DeputyView
 from bot.services.feedback.recurrence import RecurrenceOutcome, RecurrenceService
-from bot.texts import deadlines as dtx
+from bot.texts import recurrence as dtx
 from bot.texts import reports as rt
 from handlers.recurrence_keyboards import RecurrenceAction
 from storage.uow import UnitOfWork

@@ -6,7 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.feedback.recurrence import RecurrenceQuestion
-from bot.texts import deadlines as dtx
+from bot.texts import recurrence as dtx
 
 
 class RecurrenceAction(CallbackData, prefix="rec"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
@@ -13,24 +14,71 @@ from sqlalchemy.orm import Session
 from storage.models import OutboxMessage
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
+from storage.repositories.deadlines import DeadlineRepository
 from storage.repositories.deputies import DeputyRepository
 from storage.repositories.directory import DirectoryRepository
+from storage.repositories.open311 import Open311PollRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.review import ReviewRepository
-from storage.repositories.tickets import TicketRepository
+from storage.repositories.routing_quality import RoutingQualityRepository
+from storage.repositories.statistics import StatisticsRepository
+from storage.repositories.tickets import OutboxRepository, TicketRepository
 
 
 class UnitOfWork:
+    """The one way to the repositories: each is made on first use, for this session."""
+
     def __init__(self, session: AsyncSession, on_outbox: Callable[[], None] | None = None) -> None:
         self.session = session
         self._on_outbox = on_outbox
-        self.deputies = DeputyRepository(session)
-        self.directory = DirectoryRepository(session)
-        self.audit = AuditRepository(session)
-        self.reports = ReportRepository(session)
-        self.tickets = TicketRepository(session)
-        self.console = ConsoleRepository(session)
-        self.review = ReviewRepository(session)
+
+    @cached_property
+    def deputies(self) -> DeputyRepository:
+        return DeputyRepository(self.session)
+
+    @cached_property
+    def directory(self) -> DirectoryRepository:
+        return DirectoryRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.session)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        return ReportRepository(self.session)
+
+    @cached_property
+    def tickets(self) -> TicketRepository:
+        return TicketRepository(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        return OutboxRepository(self.session)
+
+    @cached_property
+    def deadlines(self) -> DeadlineRepository:
+        return DeadlineRepository(self.session)
+
+    @cached_property
+    def open311(self) -> Open311PollRepository:
+        return Open311PollRepository(self.session)
+
+    @cached_property
+    def console(self) -> ConsoleRepository:
+        return ConsoleRepository(self.session)
+
+    @cached_property
+    def review(self) -> ReviewRepository:
+        return ReviewRepository(self.session)
+
+    @cached_property
+    def statistics(self) -> StatisticsRepository:
+        return StatisticsRepository(self.session)
+
+    @cached_property
+    def routing_quality(self) -> RoutingQualityRepository:
+        return RoutingQualityRepository(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()  # flushes: the listener below marks a queued message

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.services.tickets.updates import RatingPrompt
+from bot.services.notices import DeputyNotice, RatingPrompt, StatusChanged
+from bot.texts.notices import render
 
 
 @dataclass
@@ -21,11 +22,10 @@ class RecordingNotifier:
 
     prompts: list[RatingPrompt | None] = field(default_factory=list)
 
-    async def notify(
-        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
-    ) -> None:
-        self.sent.append((telegram_user_id, text))
-        self.prompts.append(rating)
+    async def notify(self, telegram_user_id: int, notice: DeputyNotice) -> None:
+        """Kept as the deputy would read it, in the bot's words."""
+        self.sent.append((telegram_user_id, render(notice)))
+        self.prompts.append(notice.rating if isinstance(notice, StatusChanged) else None)
         self.changed.set()
 
 

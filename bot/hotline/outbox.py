@@ -17,6 +17,15 @@ from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.outbox import (
+    LegacyCall,
+    Reroute,
+    UnknownMessage,
+    Withdraw,
+    from_row,
+    to_row,
+    withdraw_key,
+)
 from bot.hotline.gateway import (
     BatchTicketCreator,
     HotlineError,
@@ -27,7 +36,7 @@ from bot.hotline.gateway import (
     TicketReceipt,
     TicketRequest,
 )
-from bot.services.reporting.history import withdraw_key, withdraw_message
+from bot.hotline.notes import hotline_note
 from bot.services.tickets.deadlines import DeadlinePolicy
 from storage.base import utcnow
 from storage.models import (
@@ -39,7 +48,7 @@ from storage.models import (
     ReportStatus,
     Ticket,
 )
-from storage.repositories.tickets import OutboxRepository, TicketContext
+from storage.repositories.tickets import TicketContext
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -148,7 +157,7 @@ class OutboxWorker:
         now = self._clock()
         lease_until = now + self._lease
         async with self._uow_factory() as uow:
-            claimed = await OutboxRepository(uow.session).claim_due(now, lease_until, self._batch)
+            claimed = await uow.outbox.claim_due(now, lease_until, self._batch)
             await uow.commit()
         # Different reports go out side by side; one report's messages keep their order
         # (a 催办 must not overtake the ticket it is about): round k sends each report's k-th.
@@ -171,7 +180,7 @@ class OutboxWorker:
         claimed since (ours had run out during a slow round) is left to it. The new claim."""
         lease_until = self._clock() + self._lease
         async with self._uow_factory() as uow:
-            repo = OutboxRepository(uow.session)
+            repo = uow.outbox
             ours = set(await repo.renew(message_ids, held_until, lease_until))
             messages = await repo.pending([i for i in message_ids if i in ours])
             prepared = await self._prepare(uow, messages)
@@ -263,7 +272,7 @@ class OutboxWorker:
     async def _prepare(
         self, uow: UnitOfWork, messages: list[OutboxMessage]
     ) -> list[TicketRequest | _FollowUp | _Skip | _Wait]:
-        repo = OutboxRepository(uow.session)
+        repo = uow.outbox
         report_ids = [m.report_id for m in messages if m.report_id is not None]
         creates = [m.report_id for m in messages if m.kind == CREATE_TICKET and m.report_id]
         contexts = await repo.ticket_contexts(creates)
@@ -302,14 +311,17 @@ class OutboxWorker:
             return _Skip(OutboxStatus.DEAD, "report has no hotline ticket")
         if ticket.adapter != self._gateway.adapter:
             return _Skip(OutboxStatus.DEAD, f"ticket belongs to adapter {ticket.adapter!r}")
-        payload = message.payload or {}
-        field = "reason" if message.kind in (REOPEN, WITHDRAW) else "note"
+        try:
+            decoded = from_row(message)
+        except UnknownMessage as error:
+            return _Skip(OutboxStatus.DEAD, str(error))
+        department = decoded.department_code if isinstance(decoded, Reroute | LegacyCall) else ""
         return _FollowUp(
             kind=message.kind,
             external_id=ticket.external_id,
-            text=str(payload.get(field) or ""),
+            text=hotline_note(decoded),
             idempotency_key=message.idempotency_key,
-            department_code=str(payload.get("department_code") or ""),
+            department_code=department,
         )
 
     @staticmethod
@@ -382,7 +394,7 @@ class OutboxWorker:
                 )
 
     async def _apply(self, uow: UnitOfWork, outcomes: list[_Outcome], *, careful: bool) -> None:
-        repo = OutboxRepository(uow.session)
+        repo = uow.outbox
         messages = {m.id: m for m in await repo.by_ids([o.message_id for o in outcomes])}
         created = {o.message_id: o.receipt for o in outcomes if o.receipt is not None}
         report_ids = [m.report_id for i, m in messages.items() if i in created and m.report_id]
@@ -416,7 +428,7 @@ class OutboxWorker:
                 withdrawn = report.status == ReportStatus.WITHDRAWN
                 if withdrawn and withdraw_key(report.id) not in queued:
                     # Withdrawn while this create was on its way: the hotline must cancel it.
-                    uow.reports.add(withdraw_message(report.id))
+                    uow.outbox.add(to_row(Withdraw(report.id)))
             message.attempts += 1
             self._settle(message, OutboxStatus.DELIVERED)
 

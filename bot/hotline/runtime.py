@@ -19,9 +19,10 @@ from bot.hotline.open311.adapter import Open311Adapter
 from bot.hotline.open311.poller import Open311StatusPoller
 from bot.hotline.outbox import OutboxWorker
 from bot.hotline.telegram.adapter import TelegramHotlineAdapter
+from bot.services.notices import Notifier
 from bot.services.tickets.deadline_watch import deadline_jobs
 from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
-from bot.services.tickets.updates import Notifier, TicketUpdateService
+from bot.services.tickets.updates import TicketUpdateService
 from bot.web import WebServer
 from storage.uow import UnitOfWorkFactory
 

@@ -22,7 +22,6 @@ BTN_URGE = "⏰ 催办"
 URGED = "已向 12345 热线催办，请耐心等待办理结果。"
 URGED_TODAY = "今天已催办过，请明天再试。"
 NOT_URGEABLE = "该反映当前状态无需催办。"
-URGE_NOTE = "人大代表催办"
 
 
 def ask_reason(number: str) -> str:

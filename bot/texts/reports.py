@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.clock import CHINA_TIME
 from bot.services.reporting.drafts import MAX_PHOTOS, MAX_TEXT, MIN_TEXT
 from bot.services.reporting.filing import Preview, SubmitResult
-from bot.services.reporting.history import ReportDetail, ReportPage
+from bot.services.reporting.history import ReportDetail, ReportPage, Step, TimelineEntry
 from bot.texts import esc
 from classifiers import Emergency, Evidence
 
@@ -184,9 +184,25 @@ def render_detail(detail: ReportDetail) -> str:
     ]
     for entry in detail.timeline[-15:]:
         at = entry.at.astimezone(CHINA_TIME).strftime("%m-%d %H:%M")
-        note = f"：{esc(entry.note[:200])}" if entry.note else ""
-        lines.append(f"{at} {esc(entry.status)}{note}")
+        status, note = timeline_words(entry)
+        note = f"：{esc(note[:200])}" if note else ""
+        lines.append(f"{at} {esc(status)}{note}")
     return "\n".join(lines)
+
+
+def timeline_words(entry: TimelineEntry) -> tuple[str, str]:
+    """A timeline line as (what, note)."""
+    if entry.step == Step.FILED:
+        return "已提交", "代表提交反映"
+    if entry.step == Step.ROUTED:
+        return "分类", f"分派至 {entry.department}" if entry.department else "待工作人员人工分派"
+    if entry.step == Step.JOINED:
+        return "已附议", f"附议 {entry.joined}" if entry.joined else "附议"
+    if entry.step == Step.RATED:
+        return "评价", entry.note
+    if entry.step == Step.WITHDRAWN:
+        return "已撤回", ""
+    return entry.status, entry.note
 
 
 def _place(preview: Preview) -> str:

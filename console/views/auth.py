@@ -8,6 +8,7 @@ from bot.services.console.auth import ConsoleAuthService, Role
 from console import texts
 from console.context import PREFIX, context, identity, maybe_identity, uow
 from console.pages import ConsolePages
+from console.refusals import login_words
 from console.render import redirect, render
 from console.security import clear_session_cookie, set_session_cookie
 
@@ -52,7 +53,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             status=401,
             title="登录",
             next=target,
-            error=result.error,
+            error=login_words(result.error, result.locked_until) if result.error else None,
             username=username,
         )
     response = redirect(target)

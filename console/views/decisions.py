@@ -20,6 +20,7 @@ from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.forms import FormError, day, page_number, required, text
 from console.pages import ConsolePages
+from console.refusals import words
 from console.render import error_page, redirect, render
 from storage.models import ReportStatus
 
@@ -93,7 +94,7 @@ async def confirm(request: web.Request) -> web.StreamResponse:
             decision_id, actor=identity(request).actor, seen=_seen(await request.post())
         )
     except ReviewError as error:
-        return error_page(request, 409, str(error))
+        return error_page(request, 409, words(error))
     raise redirect(f"{PREFIX}/decisions/{decision_id}", texts.CONFIRMED.format(number=number))
 
 
@@ -113,7 +114,7 @@ async def correct(request: web.Request) -> web.StreamResponse:
     except FormError as error:
         return error_page(request, 400, str(error))
     except ReviewError as error:
-        return error_page(request, 409, str(error))
+        return error_page(request, 409, words(error))
     flash = {
         CorrectionEffect.PENDING_CREATE: texts.CORRECTED,
         CorrectionEffect.REROUTE: texts.CORRECTED_REROUTE,

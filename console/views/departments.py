@@ -19,6 +19,7 @@ from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.forms import FormError, integer, lines, text
 from console.pages import ConsolePages
+from console.refusals import words
 from console.render import error_page, redirect, render
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def create_department(request: web.Request) -> web.StreamResponse:
             code, wanted, actor=identity(request).actor
         )
     except DepartmentError as error:
-        return _form(request, None, wanted, code=code, error=str(error), status=400)
+        return _form(request, None, wanted, code=code, error=words(error), status=400)
     raise redirect(
         f"{PREFIX}/departments/{created.id}",
         await _refresh_router(request, texts.DEPARTMENT_CREATED.format(name=created.fields.name)),
@@ -104,7 +105,7 @@ async def update_department(request: web.Request) -> web.StreamResponse:
             latest.fields,
             code=latest.code,
             version=latest.version,
-            error=str(error),
+            error=words(error),
             status=409,
         )
     except DepartmentError as error:
@@ -114,7 +115,7 @@ async def update_department(request: web.Request) -> web.StreamResponse:
             wanted,
             code=found.code,
             version=found.version,
-            error=str(error),
+            error=words(error),
             status=400,
         )
     raise redirect(

@@ -14,6 +14,7 @@ from console.context import PREFIX, context, identity, uow
 from console.exports import XLSX_TYPE
 from console.forms import FormError, page_number, text
 from console.pages import ConsolePages
+from console.refusals import row_words, words
 from console.render import error_page, redirect, render
 
 pages = ConsolePages()
@@ -57,12 +58,13 @@ async def export(request: web.Request) -> web.StreamResponse:
     try:
         found = await DeputyAdminService(uow(request)).export(fmt, actor=identity(request).actor)
     except DeputyAdminError as error:
-        return error_page(request, 400, str(error))
+        return error_page(request, 400, words(error))
+    name = f"{texts.REGISTRY_FILE_NAME}.{found.format}"
     return web.Response(
         body=found.data,
         content_type=CONTENT_TYPES[fmt],
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
             "Cache-Control": "no-store",  # personal data: never kept by a shared cache
         },
     )
@@ -84,7 +86,7 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
             status=400,
             title="导入失败",
             filename=filename,
-            errors=[str(error) for error in result.errors[:ERRORS_SHOWN]],
+            errors=[row_words(error) for error in result.errors[:ERRORS_SHOWN]],
             total=len(result.errors),
         )
     context(request).registry_changed()
@@ -106,7 +108,7 @@ async def change(request: web.Request) -> web.StreamResponse:
             actor=identity(request).actor,
         )
     except DeputyAdminError as error:
-        return error_page(request, 404, str(error))
+        return error_page(request, 404, words(error))
     context(request).registry_changed()
     back = text(await request.post(), "back", limit=500)
     # Back to the same search page, never anywhere else.

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from bot.services.routing.quality import QualityReport, routing_quality
 from bot.services.statistics.filters import QualityFilter, parse_quality_filter
-from bot.texts import statistics as texts
 from console import charts
+from console import statistics_texts as texts
 from console.context import uow
 from console.pages import ConsolePages
 from console.render import error_page, render
@@ -79,7 +79,7 @@ def _charts(report: QualityReport) -> list[Markup]:
     if report.matrix.labels:
         found.append(
             charts.heatmap(
-                report.matrix.labels,
+                [texts.label(name) for name in report.matrix.labels],
                 report.matrix.counts,
                 title="分类器选择与最终承办单位的混淆（不一致的记录数）",
                 chart_id="chart-confusion",

@@ -16,8 +16,8 @@ from bot.services.statistics.three_rates import (
     RatesReport,
     StatisticsService,
 )
-from bot.texts import statistics as texts
 from console import charts
+from console import statistics_texts as texts
 from console.context import uow
 from console.pages import ConsolePages
 from console.render import error_page, render
@@ -147,7 +147,7 @@ def _rate_charts(report: RatesReport) -> list[Markup]:
     if report.by_month:
         found.append(
             charts.line_chart(
-                [row.label for row in report.by_month],
+                [texts.label(row.label) for row in report.by_month],
                 _three_rates(report.by_month),
                 title="三率月度走势",
                 chart_id="chart-months",
@@ -156,7 +156,7 @@ def _rate_charts(report: RatesReport) -> list[Markup]:
     if report.by_district:
         found.append(
             charts.hbar_chart(
-                [row.label for row in report.by_district],
+                [texts.label(row.label) for row in report.by_district],
                 _three_rates(report.by_district),
                 title="各区县三率",
                 chart_id="chart-districts",
@@ -171,7 +171,7 @@ def _deputy_charts(report: DeputyReport) -> list[Markup]:
     rows = report.by_level
     return [
         charts.hbar_chart(
-            [row.label for row in rows],
+            [texts.label(row.label) for row in rows],
             [
                 charts.Series("答复率", [row.answered_rate.value for row in rows]),
                 charts.Series(texts.SATISFACTION_RATE, [row.satisfaction.value for row in rows]),

@@ -12,6 +12,7 @@ from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.forms import FormError, page_number, required, text
 from console.pages import ConsolePages
+from console.refusals import words
 from console.render import error_page, redirect, render
 
 pages = ConsolePages()
@@ -50,7 +51,7 @@ async def assign(request: web.Request) -> web.StreamResponse:
     except FormError as error:
         return error_page(request, 400, str(error))
     except TriageError as error:
-        return error_page(request, 409, str(error))
+        return error_page(request, 409, words(error))
     ctx.wake_outbox()  # the create (or the reroute) goes out now
     flash = texts.ASSIGNED if done.told else texts.ASSIGNED_NOT_TOLD
     raise redirect(

@@ -61,8 +61,14 @@ class ReportRepository:
             return True
         raise RuntimeError("could not allocate a report number")
 
-    def add(self, item: ReportPhoto | RoutingDecision | OutboxMessage | Rating) -> None:
-        self._session.add(item)
+    def add_photo(self, photo: ReportPhoto) -> None:
+        self._session.add(photo)
+
+    def add_decision(self, decision: RoutingDecision) -> None:
+        self._session.add(decision)
+
+    def add_rating(self, rating: Rating) -> None:
+        self._session.add(rating)
 
     async def page_for_deputy(
         self, deputy_id: int, page: int, size: int

@@ -163,9 +163,6 @@ class ReviewRepository:
         )
         return count or 0
 
-    def add(self, item: OutboxMessage) -> None:
-        self._session.add(item)
-
 
 def _filtered(query: Select[T], where: DecisionFilter) -> Select[T]:
     query = query.join(Report, Report.id == RoutingDecision.report_id)

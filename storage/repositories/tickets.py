@@ -39,6 +39,10 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    def add(self, message: OutboxMessage) -> None:
+        """Queued in the caller's transaction: it goes out only if that commits."""
+        self._session.add(message)
+
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[tuple[int, int | None]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.services.reporting.filing import ticket_message
+from bot.core.outbox import CreateTicket, to_row
 from storage.models import (
     Department,
     Deputy,
@@ -126,7 +126,7 @@ async def add_report(
             decision.created_at = created_at
         uow.session.add(decision)
         if queued and status != ReportStatus.TRIAGE:
-            message = ticket_message(report.id)
+            message = to_row(CreateTicket(report.id))
             if ticket is not None:
                 message.status = OutboxStatus.DELIVERED
             uow.session.add(message)

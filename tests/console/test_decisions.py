@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.core.outbox import Reroute, from_row
+from bot.hotline.notes import hotline_note
 from storage.models import (
     AuditLog,
     LabelledExample,
@@ -157,7 +159,9 @@ async def test_correct_after_delivery_asks_the_hotline_to_reroute(
             )
         ).one()
         assert reroute.report_id == seeded.report_id
-        assert reroute.payload == {"department_code": "JT", "note": "人大代表工委更正承办单位"}
+        sent = from_row(reroute)
+        assert isinstance(sent, Reroute) and sent.department_code == "JT"
+        assert hotline_note(sent) == "人大代表工委更正承办单位"
 
 
 async def test_correct_after_acceptance_only_records_the_correction(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.core.outbox import Reroute, from_row
+from bot.hotline.notes import hotline_note
 from storage.models import (
     Deputy,
     LabelledExample,
@@ -111,7 +113,9 @@ async def test_assigning_a_returned_ticket_reroutes_it(
                 select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.REROUTE)
             )
         ).one()
-        assert reroute.payload == {"department_code": "JT", "note": "道路归交通"}
+        sent = from_row(reroute)
+        assert isinstance(sent, Reroute) and sent.department_code == "JT"
+        assert hotline_note(sent) == "道路归交通"
 
 
 async def test_assign_says_so_when_the_deputy_cannot_be_told(

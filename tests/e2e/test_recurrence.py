@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.texts import deadlines as dtx
+from bot.texts import recurrence as dtx
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
 from handlers.recurrence_keyboards import RecurrenceAction

@@ -21,7 +21,8 @@ from bot.hotline.gateway import (
 from bot.hotline.open311.adapter import Open311Adapter, match_services, split_name
 from bot.hotline.open311.poller import Open311StatusPoller, to_event
 from bot.hotline.outbox import OutboxWorker
-from bot.services.tickets.updates import RatingPrompt, TicketUpdateService
+from bot.services.notices import RatingPrompt
+from bot.services.tickets.updates import TicketUpdateService
 from intake import RunningIntake, start_intake
 from storage.models import OutboxMessage, OutboxStatus, Report, Ticket
 from storage.uow import UnitOfWorkFactory

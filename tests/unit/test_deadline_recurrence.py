@@ -9,12 +9,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from bot.core.outbox import from_row
+from bot.hotline.notes import hotline_note
 from bot.services.feedback.recurrence import (
     RecurrenceCheck,
     RecurrenceOutcome,
     RecurrenceQuestion,
     RecurrenceService,
 )
+from bot.texts.recurrence import recurrence_question
 from storage.models import Deputy, Report, ReportStatus, Ticket
 from storage.uow import UnitOfWorkFactory
 from tests.unit.test_deadline_watch import DEPUTY_CHAT, at, outbox, seed_ticket, ticket_of
@@ -26,10 +29,9 @@ CLOSED_AT = at("2026-12-01 10:00")
 class RecordingPrompter:
     asked: list[tuple[int, str, RecurrenceQuestion]] = field(default_factory=list)
 
-    async def ask_recurrence(
-        self, telegram_user_id: int, text: str, question: RecurrenceQuestion
-    ) -> None:
-        self.asked.append((telegram_user_id, text, question))
+    async def ask_recurrence(self, telegram_user_id: int, question: RecurrenceQuestion) -> None:
+        """Kept as the deputy would read it, in the bot's words."""
+        self.asked.append((telegram_user_id, recurrence_question(question), question))
 
 
 async def closed_report(
@@ -121,7 +123,7 @@ async def test_recurred_reopens_the_same_ticket_and_counts_it(
     assert ticket.due_at is None  # the watch gives the new round a deadline from now
     (message,) = await outbox(uow_factory)
     assert message.kind == "reopen" and message.idempotency_key == f"reopen-{report_id}-1"
-    assert "复发" in str(message.payload["reason"])
+    assert "复发" in hotline_note(from_row(message))
     async with uow_factory() as uow:
         report = await uow.session.get(Report, report_id)
         assert report is not None and report.status == ReportStatus.REOPENED

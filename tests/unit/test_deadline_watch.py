@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.core.clock import CHINA_TIME
+from bot.core.outbox import from_row
+from bot.hotline.notes import hotline_note
 from bot.services.tickets.deadline_watch import DeadlineWatch
 from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
@@ -106,9 +108,8 @@ async def test_a_warning_reaches_the_hotline_once_before_the_deadline(
     (message,) = await outbox(uow_factory)
     assert message.kind == "urge" and message.report_id == report_id
     assert message.idempotency_key.startswith(f"deadline-warning-{report_id}-handle-")
-    assert "自动预警" in str(message.payload["note"]) and "2026-11-30 17:30" in str(
-        message.payload["note"]
-    )
+    note = hotline_note(from_row(message))  # what the hotline's operators read
+    assert "自动预警" in note and "2026-11-30 17:30" in note
     ticket = await ticket_of(uow_factory, report_id)
     assert ticket.due_warned_for == ticket.due_at and not ticket.escalated
     assert notifier.sent == []  # a warning is for the operators, not the deputy
@@ -134,7 +135,7 @@ async def test_overdue_is_pressed_escalated_and_told_once_even_with_two_watchers
     (message,) = await outbox(uow_factory)
     assert message.kind == "urge"
     assert message.idempotency_key.startswith(f"deadline-overdue-{report_id}-handle-")
-    assert "自动催办" in str(message.payload["note"])
+    assert "自动催办" in hotline_note(from_row(message))
     ticket = await ticket_of(uow_factory, report_id)
     assert ticket.escalated and ticket.due_overdue_for == ticket.due_at
     ((chat, text),) = notifier.sent

@@ -12,6 +12,7 @@ from bot.services.deputies.registry import (
     parse_level,
     parse_registry,
 )
+from console.refusals import say
 from storage.uow import UnitOfWorkFactory
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "deputies.csv"
@@ -68,7 +69,7 @@ async def test_bad_rows_are_named_by_line_and_nothing_is_imported(
         "赵六,8613807399999,乡,,\n",
     )
     result = await _import(uow_factory, path)
-    assert [(e.line, e.reason) for e in result.errors] == [
+    assert [(e.line, say(e.problem, e.details)) for e in result.errors] == [
         (3, "姓名为空"),
         (4, "手机号“12345”格式不正确（应为 11 位手机号）"),
         (5, "层级“部”无效（应为 全国、省、市、县、乡 之一）"),
@@ -95,7 +96,8 @@ async def test_missing_column_is_reported_on_the_header_line(tmp_path: Path) -> 
     path = _write(tmp_path / "h.csv", "姓名,电话,层级\n张三,13807390001,市\n")
     entries, errors = parse_registry(path)
     assert entries == []
-    assert errors[0].line == 1 and "手机号" in errors[0].reason and "选区" in errors[0].reason
+    reason = say(errors[0].problem, errors[0].details)
+    assert errors[0].line == 1 and "手机号" in reason and "选区" in reason
 
 
 async def test_xlsx_with_numeric_phone_cells_imports(

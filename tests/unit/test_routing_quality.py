@@ -11,6 +11,7 @@ import pytest
 from bot.services.routing.quality import QualityReport, routing_quality
 from bot.services.statistics.filters import QualityFilter
 from bot.services.statistics.rate import Rate
+from console.statistics_texts import label, percent, week_label
 from storage.bootstrap import open_database
 from storage.uow import UnitOfWorkFactory
 from tests.statistics_data import Row, hand_built_rows, insert_rows, utc
@@ -63,7 +64,7 @@ async def test_accuracy_per_month_counts_only_reviewed_decisions(
     quality_db: UnitOfWorkFactory,
 ) -> None:
     report = await _quality(quality_db, QualityFilter())
-    assert (report.total, report.total.percent) == (Rate(4, 7), "57.1%")
+    assert (report.total, percent(report.total)) == (Rate(4, 7), "57.1%")
     assert [(row.period, row.reviewed, row.accuracy, row.corrected) for row in report.periods] == [
         ("2026-04", 1, Rate(1, 1), 0),
         ("2026-05", 4, Rate(2, 4), 2),
@@ -80,15 +81,15 @@ async def test_accuracy_per_week_starts_on_monday_and_keeps_quiet_weeks(
     assert len(report.periods) == 10
     assert weeks["2026-05-04"].accuracy == Rate(2, 3)
     assert weeks["2026-05-11"].accuracy == Rate(0, 1)
-    assert weeks["2026-04-20"].reviewed == 0 and weeks["2026-04-20"].accuracy.percent == "—"
-    assert weeks["2026-05-04"].label == "2026-05-04 起一周"
+    assert weeks["2026-04-20"].reviewed == 0 and percent(weeks["2026-04-20"].accuracy) == "—"
+    assert week_label(weeks["2026-05-04"].label) == "2026-05-04 起一周"
 
 
 async def test_confusions_and_per_department_precision_and_recall(
     quality_db: UnitOfWorkFactory,
 ) -> None:
     report = await _quality(quality_db, QualityFilter())
-    confusions = {(row.suggested, row.final): row for row in report.confusions}
+    confusions = {(label(row.suggested), label(row.final)): row for row in report.confusions}
     assert set(confusions) == {
         ("市住建局", "市城管局"),
         ("市城管局", "市住建局"),
@@ -116,4 +117,4 @@ async def test_date_range_is_read_in_china_time(quality_db: UnitOfWorkFactory) -
     report = await _quality(quality_db, april)
     assert report.total == Rate(1, 1)
     empty = await _quality(quality_db, QualityFilter(start=date(2025, 1, 1), end=date(2025, 1, 2)))
-    assert empty.total.percent == "—" and empty.periods == [] and empty.matrix.labels == []
+    assert percent(empty.total) == "—" and empty.periods == [] and empty.matrix.labels == []

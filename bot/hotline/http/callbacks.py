@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.hotline.http.adapter import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
-from bot.services.tickets.updates import HotlineEvent, Notifier, TicketUpdateService
+from bot.services.notices import Notifier
+from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)

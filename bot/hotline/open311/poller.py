@@ -30,7 +30,6 @@ from bot.hotline.open311.adapter import error_text
 from bot.services.tickets.updates import STATUS_RANK, HotlineEvent, TicketUpdateService
 from storage.base import utcnow
 from storage.models import ReportStatus
-from storage.repositories.open311 import Open311PollRepository
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -172,7 +171,7 @@ class Open311StatusPoller:
         """Poll the due tickets once; how many events were applied."""
         now = self._clock()
         async with self._uow_factory() as uow:
-            repo = Open311PollRepository(uow.session)
+            repo = uow.open311
             tickets = await repo.due(ADAPTER, now, MAX_TICKETS_PER_PASS)
             due = [_Due(t.id, str(t.external_id), t.status, t.created_at or now) for t in tickets]
             seen = await repo.seen_event_ids(d.ticket_id for d in due)
@@ -203,7 +202,7 @@ class Open311StatusPoller:
     async def _schedule(self, item: _Due, now: datetime) -> None:
         async with self._uow_factory() as uow:
             when = now + self.interval(item.created_at, now)
-            await Open311PollRepository(uow.session).schedule(item.ticket_id, when)
+            await uow.open311.schedule(item.ticket_id, when)
             await uow.commit()
 
     async def _fetch(self, ids: list[str]) -> dict[str, Mapping[str, Any]]:

@@ -59,8 +59,9 @@ from bot.hotline.telegram.cards import (
 )
 from bot.hotline.telegram.desk import ADAPTER
 from bot.hotline.telegram.keyboards import card_buttons
+from bot.services.notices import Notifier
 from bot.services.tickets.deadlines import DeadlinePolicy
-from bot.services.tickets.updates import HotlineEvent, Notifier, TicketUpdateService
+from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
 from storage.base import utcnow
 from storage.models import ReportStatus
 from storage.uow import UnitOfWorkFactory

@@ -19,7 +19,8 @@ from bot.hotline.telegram.cards import (
     OperatorAction,
     external_id_for,
 )
-from bot.services.tickets.updates import HotlineEvent, Notifier, TicketUpdateService
+from bot.services.notices import Notifier
+from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
 from storage.base import utcnow
 from storage.models import ReportStatus
 from storage.uow import UnitOfWorkFactory

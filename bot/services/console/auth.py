@@ -16,7 +16,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.texts import console as texts
+from bot.core.refusal import Refusal
 from storage.base import utcnow
 from storage.models import ConsoleSession, ConsoleUser
 from storage.uow import UnitOfWork
@@ -46,8 +46,21 @@ def role_allows(role: str, needed: Role) -> bool:
         return False  # an unknown role in the database may do nothing
 
 
-class ConsoleAuthError(Exception):
-    """Refused, with a Chinese message for the person at the console or terminal."""
+class AccountProblem(StrEnum):
+    USERNAME_INVALID = "username_invalid"
+    ROLE_INVALID = "role_invalid"
+    PASSWORD_TOO_SHORT = "password_too_short"  # details: length
+    USERNAME_TAKEN = "username_taken"  # details: username
+
+
+class LoginProblem(StrEnum):
+    FAILED = "failed"  # unknown name or wrong password: never say which
+    LOCKED = "locked"
+    INACTIVE = "inactive"
+
+
+class ConsoleAuthError(Refusal):
+    """An account change refused (an AccountProblem); nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,8 @@ class ConsoleIdentity:
 class LoginResult:
     identity: ConsoleIdentity | None = None
     token: str | None = None  # goes into the cookie; the database keeps only its hash
-    error: str | None = None
+    error: LoginProblem | None = None
+    locked_until: datetime | None = None  # with LOCKED
 
 
 def hash_token(token: str) -> str:
@@ -114,13 +128,13 @@ class ConsoleAuthService:
     ) -> ConsoleUser:
         username = username.strip()
         if not USERNAME_RE.match(username):
-            raise ConsoleAuthError(texts.USERNAME_INVALID)
+            raise ConsoleAuthError(AccountProblem.USERNAME_INVALID)
         if role not in {r.value for r in Role}:
-            raise ConsoleAuthError(texts.ROLE_INVALID)
+            raise ConsoleAuthError(AccountProblem.ROLE_INVALID)
         if len(password) < MIN_PASSWORD:
-            raise ConsoleAuthError(texts.PASSWORD_TOO_SHORT.format(length=MIN_PASSWORD))
+            raise ConsoleAuthError(AccountProblem.PASSWORD_TOO_SHORT, length=MIN_PASSWORD)
         if await self._uow.console.user_by_name(username) is not None:
-            raise ConsoleAuthError(texts.USERNAME_TAKEN.format(username=username))
+            raise ConsoleAuthError(AccountProblem.USERNAME_TAKEN, username=username)
         password_hash = await asyncio.to_thread(hash_password, password)
         user = ConsoleUser(username=username, password_hash=password_hash, role=role)
         self._uow.console.add(user)
@@ -141,14 +155,14 @@ class ConsoleAuthService:
             _verify, user.password_hash if user else _DUMMY_HASH, password
         )
         if user is None:
-            return LoginResult(error=texts.LOGIN_FAILED)
+            return LoginResult(error=LoginProblem.FAILED)
         now = self._clock()
         if user.locked_until is not None and user.locked_until > now:
-            return LoginResult(error=self._locked_message(user.locked_until))
+            return LoginResult(error=LoginProblem.LOCKED, locked_until=user.locked_until)
         if not password_ok:
             return await self._failed(user, now)
         if not user.active:
-            return LoginResult(error=texts.LOGIN_INACTIVE)
+            return LoginResult(error=LoginProblem.INACTIVE)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(hash_password, password)
         user.failed_logins = 0
@@ -191,13 +205,8 @@ class ConsoleAuthService:
         )
         await self._uow.commit()
         if user.locked_until is not None and user.locked_until > now:
-            return LoginResult(error=self._locked_message(user.locked_until))
-        return LoginResult(error=texts.LOGIN_FAILED)
-
-    @staticmethod
-    def _locked_message(until: datetime) -> str:
-        local = until + timedelta(hours=8)  # China time, no daylight saving
-        return texts.LOGIN_LOCKED.format(until=local.strftime("%H:%M"))
+            return LoginResult(error=LoginProblem.LOCKED, locked_until=user.locked_until)
+        return LoginResult(error=LoginProblem.FAILED)
 
     async def resolve(self, token: str) -> ConsoleIdentity | None:
         """The signed-in person behind a session cookie, or None (unknown, expired, disabled)."""

@@ -8,19 +8,26 @@ import asyncio
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
+from bot.core.refusal import Refusal
 from bot.services.console.common import Page, fetch_page
 from bot.services.deputies.registry import ImportResult, RegistryService, RowError
-from bot.texts import console as texts
+from bot.services.deputies.registry_files import RowProblem
 from storage.models import Deputy
 from storage.uow import UnitOfWork
 
 FORMATS = ("csv", "xlsx")
 
 
-class DeputyAdminError(Exception):
-    """The action was refused; the message (Chinese) says why. Nothing was changed."""
+class DeputyAdminProblem(StrEnum):
+    FILE_TYPE = "file_type"  # only .csv or .xlsx
+    DEPUTY_NOT_FOUND = "deputy_not_found"
+
+
+class DeputyAdminError(Refusal):
+    """The action was refused (a DeputyAdminProblem); nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ class DeputyRow:
 
 @dataclass(frozen=True)
 class Export:
-    filename: str
+    format: str  # "csv" or "xlsx"
     data: bytes
     count: int
 
@@ -95,7 +102,7 @@ class DeputyAdminService:
         """An uploaded CSV/XLSX, all or nothing, exactly as the CLI imports a file."""
         suffix = Path(filename).suffix.lower()
         if suffix.lstrip(".") not in FORMATS:
-            return ImportResult(errors=[RowError(0, texts.REGISTRY_FILE_TYPE)])
+            return ImportResult(errors=[RowError(0, RowProblem.UPLOAD_TYPE)])
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"upload{suffix}"  # never the uploaded name: no path tricks
             await asyncio.to_thread(path.write_bytes, data)
@@ -106,7 +113,7 @@ class DeputyAdminService:
     async def export(self, fmt: str, *, actor: str) -> Export:
         """The whole registry as the CLI exports it; who took the phone numbers is audited."""
         if fmt not in FORMATS:
-            raise DeputyAdminError(texts.REGISTRY_FILE_TYPE)
+            raise DeputyAdminError(DeputyAdminProblem.FILE_TYPE)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"deputies.{fmt}"
             count = await RegistryService(self._uow).export_file(path)
@@ -115,7 +122,7 @@ class DeputyAdminService:
             actor, "registry.export", entity="deputy", after={"format": fmt, "count": count}
         )
         await self._uow.commit()
-        return Export(f"代表信息库.{fmt}", data, count)
+        return Export(fmt, data, count)
 
     async def _set_active(self, deputy_id: int, active: bool, actor: str) -> str:
         deputy = await self._get(deputy_id)
@@ -135,7 +142,7 @@ class DeputyAdminService:
     async def _get(self, deputy_id: int) -> Deputy:
         deputy = await self._uow.deputies.get(deputy_id)
         if deputy is None:
-            raise DeputyAdminError(texts.DEPUTY_NOT_FOUND)
+            raise DeputyAdminError(DeputyAdminProblem.DEPUTY_NOT_FOUND)
         return deputy
 
 

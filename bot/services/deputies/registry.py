@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.services.deputies.phones import InvalidPhoneError, normalize_phone
 from bot.services.deputies.registry_files import (
     RegistryFileError,
+    RowProblem,
     map_header,
     read_rows,
     write_rows,
@@ -46,11 +47,11 @@ class RegistryEntry:
 
 @dataclass(frozen=True)
 class RowError:
-    line: int
-    reason: str
+    """Line `line` (0: the file as a whole) refused for `problem`."""
 
-    def __str__(self) -> str:
-        return f"第 {self.line} 行：{self.reason}" if self.line else self.reason
+    line: int
+    problem: RowProblem
+    details: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,7 +80,7 @@ def parse_registry(path: Path) -> tuple[list[RegistryEntry], list[RowError]]:
         header, rows = read_rows(path)
         positions = map_header(header)
     except RegistryFileError as error:
-        return [], [RowError(error.line, str(error))]
+        return [], [RowError(error.line, error.problem, error.details)]
     entries: list[RegistryEntry] = []
     errors: list[RowError] = []
     first_line_of_phone: dict[str, int] = {}
@@ -87,42 +88,48 @@ def parse_registry(path: Path) -> tuple[list[RegistryEntry], list[RowError]]:
         for line, cells in rows:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are common at the end of spreadsheets
-            entry, reason = _parse_row(cells, positions)
+            entry, refused = _parse_row(line, cells, positions)
             if entry and entry.phone in first_line_of_phone:
-                reason = f"手机号与第 {first_line_of_phone[entry.phone]} 行重复"
-            if reason or entry is None:
-                errors.append(RowError(line, reason or "无法解析"))
+                first_line = first_line_of_phone[entry.phone]
+                refused = RowError(line, RowProblem.PHONE_DUPLICATE, {"first_line": first_line})
+            if refused is not None or entry is None:
+                errors += [refused] if refused else []
                 continue
             first_line_of_phone[entry.phone] = line
             entries.append(entry)
     except RegistryFileError as error:
-        return [], [RowError(error.line, str(error))]
+        return [], [RowError(error.line, error.problem, error.details)]
     return entries, errors
 
 
-def _parse_row(cells: list[str], positions: dict[str, int]) -> tuple[RegistryEntry | None, str]:
+def _parse_row(
+    line: int, cells: list[str], positions: dict[str, int]
+) -> tuple[RegistryEntry | None, RowError | None]:
     def cell(key: str) -> str:
         index = positions[key]
         return cells[index].strip() if index < len(cells) else ""
 
+    def refused(problem: RowProblem, **details: object) -> tuple[None, RowError]:
+        return None, RowError(line, problem, details)
+
     name, phone_raw, level_raw = cell("name"), cell("phone"), cell("level")
     if not name:
-        return None, "姓名为空"
+        return refused(RowProblem.NAME_EMPTY)
     if len(name) > MAX_NAME:
-        return None, f"姓名超过 {MAX_NAME} 个字"
+        return refused(RowProblem.NAME_TOO_LONG, limit=MAX_NAME)
     if not phone_raw:
-        return None, "手机号为空"
+        return refused(RowProblem.PHONE_EMPTY)
     try:
         phone = normalize_phone(phone_raw)
     except InvalidPhoneError:
-        return None, f"手机号“{phone_raw}”格式不正确（应为 11 位手机号）"
+        return refused(RowProblem.PHONE_INVALID, value=phone_raw)
     level = parse_level(level_raw)
     if level is None:
-        return None, f"层级“{level_raw}”无效（应为 全国、省、市、县、乡 之一）"
+        return refused(RowProblem.LEVEL_INVALID, value=level_raw)
     constituency, station = cell("constituency"), cell("station")
     if len(constituency) > MAX_PLACE or len(station) > MAX_PLACE:
-        return None, f"选区或联络站超过 {MAX_PLACE} 个字"
-    return RegistryEntry(name, phone, level, constituency, station), ""
+        return refused(RowProblem.PLACE_TOO_LONG, limit=MAX_PLACE)
+    return RegistryEntry(name, phone, level, constituency, station), None
 
 
 class RegistryService:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -21,35 +22,52 @@ EXPORT_HEADER = ("姓名", "手机号", "层级", "选区", "联络站", "绑定
 # A cell starting with one of these is run as a formula when Excel opens a CSV: the export
 # writes such a text behind an apostrophe, and reading a file takes the apostrophe off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_UNREADABLE = (
-    "无法读取 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.xlsx）。"
-    "旧版 .xls 文件请在 Excel 中另存为 .xlsx 或 CSV 后再导入。"
-)
+
+
+class RowProblem(StrEnum):
+    """Why a registry file, or one of its rows, was refused (console/refusals.py words it)."""
+
+    FILE_MISSING = "file_missing"  # details: path
+    FILE_TYPE = "file_type"  # details: suffix
+    UPLOAD_TYPE = "upload_type"  # an upload not named .csv or .xlsx
+    FILE_EMPTY = "file_empty"
+    ENCODING = "encoding"
+    XLSX_UNREADABLE = "xlsx_unreadable"
+    HEADER_MISSING = "header_missing"  # details: columns (the missing ones, in Chinese)
+    NAME_EMPTY = "name_empty"
+    NAME_TOO_LONG = "name_too_long"  # details: limit
+    PHONE_EMPTY = "phone_empty"
+    PHONE_INVALID = "phone_invalid"  # details: value
+    LEVEL_INVALID = "level_invalid"  # details: value
+    PLACE_TOO_LONG = "place_too_long"  # details: limit
+    PHONE_DUPLICATE = "phone_duplicate"  # details: first_line
 
 
 class RegistryFileError(ValueError):
     """The file as a whole cannot be read (format, encoding, header)."""
 
-    def __init__(self, reason: str, line: int = 0) -> None:
-        super().__init__(reason)
+    def __init__(self, problem: RowProblem, line: int = 0, **details: object) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.details = details
         self.line = line  # 1 for a header problem, 0 when no line is to blame
 
 
 def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and the data rows as (line number, cells); the header is line 1."""
     if not path.is_file():
-        raise RegistryFileError(f"文件不存在：{path}")
+        raise RegistryFileError(RowProblem.FILE_MISSING, path=str(path))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         rows = _xlsx_rows(path)
     elif suffix in (".csv", ".txt"):
         rows = _csv_rows(path)
     else:
-        raise RegistryFileError(f"不支持的文件类型 {suffix or '(无扩展名)'}：请使用 .csv 或 .xlsx")
+        raise RegistryFileError(RowProblem.FILE_TYPE, suffix=suffix)
     try:
         header = next(rows)
     except StopIteration:
-        raise RegistryFileError("文件为空") from None
+        raise RegistryFileError(RowProblem.FILE_EMPTY) from None
     numbered = ((number, cells) for number, cells in enumerate(rows, start=2))
     return header, numbered
 
@@ -64,10 +82,7 @@ def map_header(header: Sequence[str]) -> dict[str, int]:
             positions[key] = index
     missing = [COLUMNS[key][0] for key in COLUMNS if key not in positions]
     if missing:
-        raise RegistryFileError(
-            "表头缺少列：" + "、".join(missing) + "（应为 姓名,手机号,层级,选区,联络站）",
-            line=1,
-        )
+        raise RegistryFileError(RowProblem.HEADER_MISSING, line=1, columns="、".join(missing))
     return positions
 
 
@@ -99,7 +114,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RegistryFileError("无法识别文件编码：请另存为 UTF-8 的 CSV")
+        raise RegistryFileError(RowProblem.ENCODING)
     for row in csv.reader(io.StringIO(text, newline="")):
         yield [_unguard(cell) for cell in row]
 
@@ -108,7 +123,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
-        raise RegistryFileError(XLSX_UNREADABLE) from error
+        raise RegistryFileError(RowProblem.XLSX_UNREADABLE) from error
     sheet = workbook.worksheets[0]
     for values in sheet.iter_rows(values_only=True):
         yield [_unguard(_cell_text(value)) for value in values]

@@ -6,18 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.models import (
-    OutboxKind,
-    OutboxMessage,
-    Rating,
-    RatingScore,
-    Report,
-    ReportStatus,
-    Ticket,
-)
+from bot.core.outbox import Reopen, ReopenCause, to_row
+from storage.models import Rating, RatingScore, Report, ReportStatus, Ticket
 from storage.uow import UnitOfWork
 
-REOPEN = OutboxKind.REOPEN
 # The hotline handles a ticket again once at the deputy's request; after that people follow up.
 MAX_REOPENS = 1
 RATEABLE = frozenset({ReportStatus.ANSWERED, ReportStatus.CLOSED})
@@ -65,7 +57,7 @@ class RatingService:
         reason = reason.strip()
         if score is RatingScore.UNSATISFIED and not reason:
             return RateResult(RateOutcome.ASK_REASON, report.number)
-        self._uow.reports.add(
+        self._uow.reports.add_rating(
             Rating(
                 report_id=report.id,
                 deputy_id=deputy_id,
@@ -102,21 +94,16 @@ class RatingService:
         if ticket.reopen_count >= MAX_REOPENS:
             ticket.escalated = True  # 督办: the 人大 staff take it from here
             return RateOutcome.ESCALATED
-        request_reopen(self._uow, report, ticket, reason)
+        request_reopen(self._uow, report, ticket, ReopenCause.UNSATISFIED, reason)
         return RateOutcome.REOPENED
 
 
-def request_reopen(uow: UnitOfWork, report: Report, ticket: Ticket, reason: str) -> None:
+def request_reopen(
+    uow: UnitOfWork, report: Report, ticket: Ticket, cause: ReopenCause, reason: str = ""
+) -> None:
     """Queue a 重办 of the same ticket in the caller's transaction (不满意, 复发).
 
     Counted now: the next answer is the next rating round whatever the outbox's timing, and a
     repeated request can never ask for a second 重办 (one idempotency key per round)."""
     ticket.reopen_count += 1
-    uow.reports.add(
-        OutboxMessage(
-            kind=REOPEN,
-            idempotency_key=f"reopen-{report.id}-{ticket.reopen_count}",
-            report_id=report.id,
-            payload={"reason": reason},
-        )
-    )
+    uow.outbox.add(to_row(Reopen(report.id, ticket.reopen_count, cause, reason)))

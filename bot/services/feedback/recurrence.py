@@ -6,16 +6,16 @@ through the `RecurrencePrompter` port, the answer comes in through `RecurrenceSe
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from bot.core.outbox import ReopenCause
 from bot.services.feedback.ratings import MAX_REOPENS, request_reopen
 from bot.services.tickets.deadlines import restart_handling_clock
-from bot.texts import deadlines as dtx
 from storage.models import Report, ReportStatus, Ticket
-from storage.repositories.deadlines import ClosedTicket, DeadlineRepository
+from storage.repositories.deadlines import ClosedTicket
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ class RecurrenceQuestion:
 
     report_id: int
     round: int
+    # What the question names; not part of which question it is.
+    number: str = field(default="", compare=False)
+    summary: str = field(default="", compare=False)
 
 
 @runtime_checkable
@@ -41,7 +44,7 @@ class RecurrencePrompter(Protocol):
     """How the question reaches the deputy (the bot implements it with Telegram buttons)."""
 
     async def ask_recurrence(
-        self, telegram_user_id: int, text: str, question: RecurrenceQuestion
+        self, telegram_user_id: int, question: RecurrenceQuestion
     ) -> None: ...
 
 
@@ -65,7 +68,7 @@ class RecurrenceCheck:
         """Ask every deputy whose report is due for the question; how many were asked."""
         closed_before = now - self._wait
         async with self._uow_factory() as uow:
-            due = await DeadlineRepository(uow.session).closed_unasked(
+            due = await uow.deadlines.closed_unasked(
                 closed_before, closed_before - ASK_WINDOW, self._batch
             )
         asked = 0
@@ -76,20 +79,17 @@ class RecurrenceCheck:
     async def _ask(self, ticket: ClosedTicket, now: datetime) -> bool:
         async with self._uow_factory() as uow:
             # Claimed first: a second process (or pass) never asks the same question again.
-            if not await DeadlineRepository(uow.session).claim_recurrence_question(
-                ticket.ticket_id, now
-            ):
+            if not await uow.deadlines.claim_recurrence_question(ticket.ticket_id, now):
                 return False
             uow.audit.record(
                 "system", "report.recurrence_asked", entity="report", entity_id=ticket.report_id
             )
             await uow.commit()
         try:
-            await self._prompter.ask_recurrence(
-                ticket.telegram_user_id,
-                dtx.recurrence_question(ticket.number, ticket.summary),
-                RecurrenceQuestion(ticket.report_id, ticket.round),
+            question = RecurrenceQuestion(
+                ticket.report_id, ticket.round, ticket.number, ticket.summary
             )
+            await self._prompter.ask_recurrence(ticket.telegram_user_id, question)
         except Exception:  # asked at most once: a blocked bot must not be asked every minute
             log.exception("asking about recurrence of report %s failed", ticket.report_id)
         return True
@@ -146,7 +146,7 @@ class RecurrenceService:
             ticket.recurrence_answer = RECURRED
             ticket.escalated = True  # 督办: the hotline has handled it twice already
             return RecurrenceOutcome.ESCALATED
-        request_reopen(self._uow, report, ticket, dtx.RECURRENCE_REASON)
+        request_reopen(self._uow, report, ticket, ReopenCause.RECURRENCE)
         restart_handling_clock(ticket)  # the old deadline must not fire a 催办 now
         report.status = ReportStatus.REOPENED
         return RecurrenceOutcome.REOPENED

@@ -6,12 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.core.clock import CHINA_TIME
-from bot.texts.ratings import URGE_NOTE
+from bot.core.outbox import DeputyUrge, to_row
 from storage.base import utcnow
-from storage.models import OutboxKind, OutboxMessage, Report, ReportStatus, Ticket
+from storage.models import Report, ReportStatus, Ticket
 from storage.uow import UnitOfWork
 
-URGE = OutboxKind.URGE
 URGEABLE = frozenset(
     {
         ReportStatus.SUBMITTED,
@@ -54,14 +53,7 @@ class UrgeService:
         if last is not None and last.astimezone(CHINA_TIME).date() == day:
             return UrgeOutcome.ALREADY_TODAY
         ticket.last_urged_at = now
-        self._uow.reports.add(
-            OutboxMessage(
-                kind=URGE,
-                idempotency_key=f"urge-{report.id}-{day:%Y%m%d}",
-                report_id=report.id,
-                payload={"note": URGE_NOTE},
-            )
-        )
+        self._uow.outbox.add(to_row(DeputyUrge(report.id, day)))
         self._uow.audit.record(actor, "report.urge", entity="report", entity_id=report.id)
         await self._uow.commit()
         return UrgeOutcome.URGED

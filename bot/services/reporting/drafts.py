@@ -29,6 +29,9 @@ class Draft:
     appeal_type: str | None = None
     department_code: str | None = None  # set when the deputy picked another department
     emergency_seen: bool = False
+    # The routing analysis of this text and place (bot/services/reporting/analysis.py).
+    analysis: dict[str, Any] | None = None
+    analysed: str = ""  # the fingerprint it was computed for
 
     @property
     def text(self) -> str:

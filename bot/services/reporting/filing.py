@@ -10,15 +10,15 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.clock import CHINA_TIME
+from bot.core.outbox import CreateTicket, to_row
 from bot.services.deputies.verification import DeputyView
+from bot.services.reporting.analysis import decode, encode, fingerprint
 from bot.services.reporting.drafts import Draft
 from bot.services.reporting.photos import NotAnImageError, PhotoStore
 from classifiers import CandidateReport, Classification, DuplicateFinder, Emergency, Evidence
 from storage.base import utcnow
 from storage.models import (
     AppealType,
-    OutboxKind,
-    OutboxMessage,
     Report,
     ReportPhoto,
     ReportStatus,
@@ -101,16 +101,6 @@ def summarize(text: str) -> str:
     return first_line[: SUMMARY_CHARS - 1] + "…"
 
 
-def ticket_message(report_id: int) -> OutboxMessage:
-    """The outbox message that asks the hotline for the report's ticket (key: one per report)."""
-    return OutboxMessage(
-        kind=OutboxKind.CREATE_TICKET,
-        idempotency_key=f"report-{report_id}",
-        report_id=report_id,
-        payload={"report_id": report_id},
-    )
-
-
 class ReportService:
     def __init__(
         self, uow: UnitOfWork, classifier: Classifier, photos: PhotoStore | None = None
@@ -121,10 +111,17 @@ class ReportService:
         self._duplicates = DuplicateFinder()
 
     def analyse(self, draft: Draft) -> Classification:
+        """The draft's analysis, kept with the draft: the router runs again only after the
+        text or the place changed (the caller saves the draft)."""
+        key = fingerprint(draft)
+        if draft.analysis is not None and draft.analysed == key:
+            return decode(draft.analysis)
         # The typed address gives the district (区/镇/街道), not the department.
-        return self._classifier.classify(
+        analysis = self._classifier.classify(
             draft.text, address=draft.address or None, location=draft.location
         )
+        draft.analysis, draft.analysed = encode(analysis), key
+        return analysis
 
     async def preview(self, draft: Draft, analysis: Classification) -> Preview:
         chosen = await self._chosen_department(draft, analysis)
@@ -262,7 +259,7 @@ class ReportService:
         await self._record_decision(report, analysis, preview, department_id=report.department_id)
         await self._store_photos(report, draft, fetch_photo)
         if routed:
-            self._uow.reports.add(ticket_message(report.id))
+            self._uow.outbox.add(to_row(CreateTicket(report.id)))
         self._uow.audit.record(
             f"tg:{deputy.telegram_user_id}",
             "report.submit",
@@ -288,7 +285,7 @@ class ReportService:
         department_id: int | None,
     ) -> None:
         suggested = await self._uow.directory.department(analysis.department_code)
-        self._uow.reports.add(
+        self._uow.reports.add_decision(
             RoutingDecision(
                 report_id=report.id,
                 classifier_version=analysis.version,
@@ -312,7 +309,7 @@ class ReportService:
                 except (NotAnImageError, OSError) as error:
                     # Keep the file_id: the photo can still be fetched again later.
                     log.warning("photo %s of %s not stored: %s", position, report.number, error)
-            self._uow.reports.add(
+            self._uow.reports.add_photo(
                 ReportPhoto(
                     report_id=report.id,
                     position=position,

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.outbox import Withdraw, to_row
 from bot.services.feedback.urging import can_urge
-from bot.texts.hotline import WITHDRAW_REASON
-from storage.models import OutboxKind, OutboxMessage, OutboxStatus, Report, ReportStatus
+from storage.models import OutboxStatus, Report, ReportStatus
 from storage.uow import UnitOfWork
 
 PAGE_SIZE = 5
@@ -36,11 +36,25 @@ class ReportPage:
     pages: int
 
 
+class Step(StrEnum):
+    """What a line of the timeline is about (bot/texts/reports.py words it)."""
+
+    FILED = "filed"  # the deputy filed the report
+    ROUTED = "routed"  # a routing decision: `department`, or None for the triage queue
+    JOINED = "joined"  # seconded (附议) report `joined`
+    HOTLINE = "hotline"  # a hotline event: `status` as the hotline sent it, and its `note`
+    RATED = "rated"  # the deputy's rating: `note` is the score
+    WITHDRAWN = "withdrawn"
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    status: str
-    note: str
+    step: Step
+    status: str = ""
+    note: str = ""
+    department: str | None = None
+    joined: str | None = None  # the number of the report seconded
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,7 @@ class ReportHistoryService:
         ticket = await self._uow.reports.ticket(report.id)
         if ticket is not None and ticket.external_id:
             # The hotline holds a ticket (a 催办 still queued must not hide it): ask it to cancel.
-            self._uow.reports.add(withdraw_message(report.id))
+            self._uow.outbox.add(to_row(Withdraw(report.id)))
         self._uow.audit.record(
             actor,
             "report.withdraw",
@@ -142,35 +156,23 @@ class ReportHistoryService:
         return ticket is None or ticket.accepted_at is None
 
     async def _timeline(self, report: Report) -> list[TimelineEntry]:
-        entries = [TimelineEntry(report.created_at, ReportStatus.SUBMITTED.value, "代表提交反映")]
+        entries = [TimelineEntry(report.created_at, Step.FILED)]
         for decision in await self._uow.reports.decisions(report.id):
             department = await self._uow.directory.department_by_id(decision.department_id)
-            note = f"分派至 {department.name}" if department else "待工作人员人工分派"
-            entries.append(TimelineEntry(decision.created_at, "分类", note))
+            name = department.name if department else None
+            entries.append(TimelineEntry(decision.created_at, Step.ROUTED, department=name))
         if report.joined_report_id:
             joined = await self._uow.reports.get(report.joined_report_id)
-            note = f"附议 {joined.number}" if joined else "附议"
-            entries.append(TimelineEntry(report.created_at, ReportStatus.JOINED.value, note))
+            number = joined.number if joined else None
+            entries.append(TimelineEntry(report.created_at, Step.JOINED, joined=number))
         ticket = await self._uow.reports.ticket(report.joined_report_id or report.id)
         if ticket is not None:
             for event in await self._uow.reports.ticket_events(ticket.id):
-                entries.append(TimelineEntry(event.occurred_at, event.status, event.note))
+                entries.append(
+                    TimelineEntry(event.occurred_at, Step.HOTLINE, event.status, event.note)
+                )
         for rating in await self._uow.reports.ratings(report.id):
-            entries.append(TimelineEntry(rating.created_at, "评价", rating.score))
+            entries.append(TimelineEntry(rating.created_at, Step.RATED, note=rating.score))
         if report.status == ReportStatus.WITHDRAWN:
-            entries.append(TimelineEntry(report.updated_at, ReportStatus.WITHDRAWN.value, ""))
+            entries.append(TimelineEntry(report.updated_at, Step.WITHDRAWN))
         return sorted(entries, key=lambda entry: entry.at)
-
-
-def withdraw_key(report_id: int) -> str:
-    return f"withdraw-{report_id}"  # one 撤回 per report
-
-
-def withdraw_message(report_id: int) -> OutboxMessage:
-    """Asks the hotline to cancel the ticket of a report its deputy withdrew."""
-    return OutboxMessage(
-        kind=OutboxKind.WITHDRAW,
-        idempotency_key=withdraw_key(report_id),
-        report_id=report_id,
-        payload={"reason": WITHDRAW_REASON},
-    )

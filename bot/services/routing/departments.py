@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
-from bot.texts import console as texts
+from bot.core.refusal import Refusal
 from storage.models import Department, DepartmentVersion
 from storage.uow import UnitOfWork
 
@@ -22,8 +23,18 @@ MAX_TERMS = 300
 EDITABLE = ("name", "aliases", "keywords", "duty", "category", "active")
 
 
-class DepartmentError(Exception):
-    """The edit was refused; the message (Chinese) says why. Nothing was changed."""
+class DepartmentProblem(StrEnum):
+    NOT_FOUND = "not_found"
+    EDITED_MEANWHILE = "edited_meanwhile"  # details: version (the one now saved)
+    NO_CHANGES = "no_changes"
+    CODE_INVALID = "code_invalid"
+    CODE_TAKEN = "code_taken"  # details: code
+    NAME_EMPTY = "name_empty"
+    TOO_LONG = "too_long"  # details: field (see LIMITS), length
+
+
+class DepartmentError(Refusal):
+    """The edit was refused (a DepartmentProblem); nothing was changed."""
 
 
 class DepartmentConflict(DepartmentError):
@@ -84,20 +95,20 @@ class DepartmentService:
         would silently undo the other person's changes)."""
         department = await self._uow.directory.department_by_id(department_id)
         if department is None:
-            raise DepartmentError(texts.DEPARTMENT_NOT_FOUND)
+            raise DepartmentError(DepartmentProblem.NOT_FOUND)
         if edited_version is not None and edited_version != department.version:
             raise DepartmentConflict(
-                texts.DEPARTMENT_EDITED_MEANWHILE.format(version=department.version)
+                DepartmentProblem.EDITED_MEANWHILE, version=department.version
             )
         _check(wanted)
         before = _fields(department)
         changed = _changed(before, wanted)
         if not changed:
-            raise DepartmentError(texts.NO_CHANGES)
+            raise DepartmentError(DepartmentProblem.NO_CHANGES)
         if not await self._uow.directory.claim_department(department.id, department.version):
             # Another save landed between reading and writing: its version is newer still.
             raise DepartmentConflict(
-                texts.DEPARTMENT_EDITED_MEANWHILE.format(version=department.version + 1)
+                DepartmentProblem.EDITED_MEANWHILE, version=department.version + 1
             )
         # Departments seeded from the directory files have no snapshot of their first version.
         if not await self._uow.console.has_department_version(department.id, department.version):
@@ -122,9 +133,9 @@ class DepartmentService:
     async def create(self, code: str, wanted: DepartmentFields, *, actor: str) -> DepartmentView:
         code = code.strip().upper()
         if not CODE_PATTERN.fullmatch(code):
-            raise DepartmentError(texts.DEPARTMENT_CODE_INVALID)
+            raise DepartmentError(DepartmentProblem.CODE_INVALID)
         if await self._uow.directory.department(code) is not None:
-            raise DepartmentError(texts.DEPARTMENT_CODE_TAKEN.format(code=code))
+            raise DepartmentError(DepartmentProblem.CODE_TAKEN, code=code)
         _check(wanted)
         department = Department(
             code=code,
@@ -163,21 +174,19 @@ class DepartmentService:
 
 def _check(wanted: DepartmentFields) -> None:
     if not wanted.name.strip():
-        raise DepartmentError(texts.DEPARTMENT_NAME_EMPTY)
+        raise DepartmentError(DepartmentProblem.NAME_EMPTY)
     limits = [
-        ("单位名称", len(wanted.name), MAX_NAME),
-        ("分类", len(wanted.category), MAX_CATEGORY),
-        ("职责", len(wanted.duty), MAX_DUTY),
-        ("别名数量", len(wanted.aliases), MAX_TERMS),
-        ("关键词数量", len(wanted.keywords), MAX_TERMS),
-        ("别名", max(map(len, wanted.aliases), default=0), MAX_TERM),
-        ("关键词", max(map(len, wanted.keywords), default=0), MAX_TERM),
+        ("name", len(wanted.name), MAX_NAME),
+        ("category", len(wanted.category), MAX_CATEGORY),
+        ("duty", len(wanted.duty), MAX_DUTY),
+        ("alias_count", len(wanted.aliases), MAX_TERMS),
+        ("keyword_count", len(wanted.keywords), MAX_TERMS),
+        ("alias", max(map(len, wanted.aliases), default=0), MAX_TERM),
+        ("keyword", max(map(len, wanted.keywords), default=0), MAX_TERM),
     ]
-    for label, size, limit in limits:
+    for field_name, size, limit in limits:
         if size > limit:
-            raise DepartmentError(
-                texts.DEPARTMENT_FIELD_TOO_LONG.format(field=label, length=limit)
-            )
+            raise DepartmentError(DepartmentProblem.TOO_LONG, field=field_name, length=limit)
 
 
 def _fields(row: Department | DepartmentVersion) -> DepartmentFields:

@@ -24,10 +24,8 @@ from bot.services.statistics.filters import (
     utc_bounds,
     weeks_between,
 )
-from bot.services.statistics.rate import Rate
-from bot.texts import statistics as texts
-from storage.repositories.routing_quality import DecisionCell, RoutingQualityRepository
-from storage.repositories.statistics import StatisticsRepository
+from bot.services.statistics.rate import Rate, Unnamed
+from storage.repositories.routing_quality import DecisionCell
 from storage.uow import UnitOfWork
 
 _Namer = Callable[[int | None], str]  # department id → shown name
@@ -80,12 +78,12 @@ class QualityReport:
 
 async def routing_quality(uow: UnitOfWork, flt: QualityFilter) -> QualityReport:
     start, end = utc_bounds(flt.start, flt.end)
-    cells = await RoutingQualityRepository(uow.session).reviewed_cells(flt.period, start, end)
-    names = await StatisticsRepository(uow.session).department_names()
+    cells = await uow.routing_quality.reviewed_cells(flt.period, start, end)
+    names = await uow.statistics.department_names()
 
     def name(department_id: int | None) -> str:
         if department_id is None:
-            return texts.NO_SUGGESTION
+            return Unnamed.NO_SUGGESTION
         return names.get(department_id, f"#{department_id}")
 
     pairs: Counter[tuple[int | None, int | None]] = Counter()
@@ -124,7 +122,7 @@ def _periods(cells: list[DecisionCell], period: str) -> list[PeriodRow]:
     return [
         PeriodRow(
             period=key,
-            label=texts.WEEK_LABEL.format(monday=key) if period == "week" else key,
+            label=key,  # a month 'YYYY-MM', or the Monday 'YYYY-MM-DD' of a week
             reviewed=reviewed[key],
             accuracy=Rate(hits[key], reviewed[key]),
             corrected=reviewed[key] - hits[key],

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from uuid import uuid4
 
 from bot.core.clock import CHINA_TIME
+from bot.core.outbox import Reroute, RerouteCause, to_row
+from bot.core.refusal import Refusal
 from bot.services.console.common import Option, Page, directory_maps, fetch_page, options
-from bot.texts import console as texts
 from classifiers.router import DEFAULT_THRESHOLD
 from storage.base import utcnow
 from storage.models import (
@@ -25,7 +25,6 @@ from storage.models import (
     District,
     LabelledExample,
     OutboxKind,
-    OutboxMessage,
     Report,
     ReportStatus,
     RoutingDecision,
@@ -49,8 +48,19 @@ def band_of(confidence: float) -> str:
     return next(band for band, (low, _) in BANDS.items() if low is None or confidence >= low)
 
 
-class ReviewError(Exception):
-    """The action was refused; the message (Chinese) says why. Nothing was changed."""
+class ReviewProblem(StrEnum):
+    DECISION_NOT_FOUND = "decision_not_found"
+    DEPARTMENT_UNKNOWN = "department_unknown"
+    ALREADY_REVIEWED = "already_reviewed"  # details: status
+    NOTHING_TO_CONFIRM = "nothing_to_confirm"
+    CORRECT_IN_TRIAGE = "correct_in_triage"
+    SAME_DEPARTMENT = "same_department"
+    REVIEWED_MEANWHILE = "reviewed_meanwhile"
+    SENDING_NOW = "sending_now"
+
+
+class ReviewError(Refusal):
+    """The action was refused (a ReviewProblem); nothing was changed."""
 
 
 class CorrectionEffect(StrEnum):
@@ -208,10 +218,10 @@ class ReviewService:
         decision's `review_state()` as the person's page showed it."""
         decision, report = await self._load(decision_id, seen)
         if decision.review_status != "pending":
-            raise ReviewError(texts.ALREADY_REVIEWED.format(status=decision.review_status))
+            raise ReviewError(ReviewProblem.ALREADY_REVIEWED, status=decision.review_status)
         department = await self._uow.directory.department_by_id(decision.department_id)
         if department is None or report.status == ReportStatus.TRIAGE:
-            raise ReviewError(texts.NOTHING_TO_CONFIRM)
+            raise ReviewError(ReviewProblem.NOTHING_TO_CONFIRM)
         await self._claim(decision)
         await self._settle(
             decision,
@@ -238,15 +248,15 @@ class ReviewService:
         """更正: the report belongs to another department. `seen` as for `confirm`."""
         decision, report = await self._load(decision_id, seen)
         if report.status == ReportStatus.TRIAGE:
-            raise ReviewError(texts.CORRECT_IN_TRIAGE)
+            raise ReviewError(ReviewProblem.CORRECT_IN_TRIAGE)
         department = await self._uow.directory.department(department_code)
         if department is None or not department.active:
-            raise ReviewError(texts.DEPARTMENT_UNKNOWN)
+            raise ReviewError(ReviewProblem.DEPARTMENT_UNKNOWN)
         if department.id == decision.department_id == report.department_id:
-            raise ReviewError(texts.SAME_DEPARTMENT)
+            raise ReviewError(ReviewProblem.SAME_DEPARTMENT)
         await self._claim(decision)
         old = await self._uow.directory.department_by_id(decision.department_id)
-        effect = await self._move(report, department, note or texts.DEFAULT_CORRECTION_NOTE)
+        effect = await self._move(report, department, note)
         decision.department_id = department.id
         decision.method = RoutingMethod.MANUAL
         await self._settle(
@@ -269,12 +279,14 @@ class ReviewService:
         ticket = await self._uow.reports.ticket(report.id)
         if ticket is None and report.status == ReportStatus.SUBMITTED:
             if await self._sending_now(report.id):
-                raise ReviewError(texts.SENDING_NOW)
+                raise ReviewError(ReviewProblem.SENDING_NOW)
             report.department_id = department.id  # read by the worker when it sends
             return CorrectionEffect.PENDING_CREATE
         if ticket is not None and ticket.external_id and report.status == ReportStatus.SUBMITTED:
             report.department_id = department.id
-            self._uow.review.add(reroute_message(report.id, department.code, note))
+            self._uow.outbox.add(
+                to_row(Reroute(report.id, department.code, RerouteCause.CORRECTION, note))
+            )
             return CorrectionEffect.REROUTE
         return CorrectionEffect.RECORD_ONLY
 
@@ -294,15 +306,15 @@ class ReviewService:
         decision = await self._uow.review.decision(decision_id)
         report = await self._uow.reports.get(decision.report_id) if decision else None
         if decision is None or report is None:
-            raise ReviewError(texts.DECISION_NOT_FOUND)
+            raise ReviewError(ReviewProblem.DECISION_NOT_FOUND)
         if seen is not None and seen != review_state(decision):
-            raise ReviewError(texts.REVIEWED_MEANWHILE)  # the page was stale
+            raise ReviewError(ReviewProblem.REVIEWED_MEANWHILE)  # the page was stale
         return decision, report
 
     async def _claim(self, decision: RoutingDecision) -> None:
         """Of two reviews of one decision at once, only the first gets past this."""
         if not await self._uow.review.claim_decision(decision, self._clock()):
-            raise ReviewError(texts.REVIEWED_MEANWHILE)
+            raise ReviewError(ReviewProblem.REVIEWED_MEANWHILE)
 
     async def _settle(
         self,
@@ -357,16 +369,6 @@ def labelled_example(
         department_code=department.code,
         source=source,
         created_by=actor,
-    )
-
-
-def reroute_message(report_id: int, department_code: str, note: str) -> OutboxMessage:
-    """Asks the hotline to move a ticket it holds but has not accepted (each ask its own key)."""
-    return OutboxMessage(
-        kind=OutboxKind.REROUTE,
-        idempotency_key=f"reroute-{report_id}-{uuid4().hex[:16]}",
-        report_id=report_id,
-        payload={"department_code": department_code, "note": note},
     )
 
 

@@ -11,13 +11,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from bot.core.outbox import CreateTicket, Reroute, RerouteCause, to_row
+from bot.core.refusal import Refusal
 from bot.services.console.common import Option, Page, directory_maps, fetch_page
-from bot.services.reporting.filing import ticket_message
-from bot.services.routing.review import labelled_example, mark_reviewed, reroute_message
+from bot.services.notices import AssignedByStaff, Notifier
+from bot.services.routing.review import labelled_example, mark_reviewed
 from bot.services.tickets.dead_letters import restart
-from bot.services.tickets.updates import RETURNED, Notifier
-from bot.texts import console as texts
+from bot.services.tickets.updates import RETURNED
 from storage.base import utcnow
 from storage.models import (
     Department,
@@ -27,15 +29,22 @@ from storage.models import (
     RoutingMethod,
     Ticket,
 )
-from storage.repositories.tickets import OutboxRepository
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 500
 
 
-class TriageError(Exception):
-    """The assignment was refused; the message (Chinese) says why. Nothing was changed."""
+class TriageProblem(StrEnum):
+    NOTE_TOO_LONG = "note_too_long"  # details: length
+    REPORT_NOT_FOUND = "report_not_found"
+    NOT_IN_TRIAGE = "not_in_triage"  # details: status
+    DEPARTMENT_UNKNOWN = "department_unknown"
+    ASSIGNED_MEANWHILE = "assigned_meanwhile"
+
+
+class TriageError(Refusal):
+    """The assignment was refused (a TriageProblem); nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ class TriageService:
     async def queue(self, page: int, size: int = 50) -> Page[TriageRow]:
         reports, page, total = await fetch_page(self._uow.review.triage_page, page, size)
         ids = [r.id for r in reports]
-        tickets = await OutboxRepository(self._uow.session).tickets(ids)
+        tickets = await self._uow.outbox.tickets(ids)
         decisions = await self._uow.review.decisions_of(ids)
         departments, districts = await directory_maps(self._uow)
         by_code = {d.code: d for d in departments.values()}
@@ -116,23 +125,25 @@ class TriageService:
         self, report_id: int, department_code: str, *, actor: str, note: str = ""
     ) -> Assignment:
         if len(note) > MAX_NOTE:
-            raise TriageError(texts.NOTE_TOO_LONG.format(length=MAX_NOTE))
+            raise TriageError(TriageProblem.NOTE_TOO_LONG, length=MAX_NOTE)
         report = await self._uow.reports.get(report_id)
         if report is None:
-            raise TriageError(texts.REPORT_NOT_FOUND)
+            raise TriageError(TriageProblem.REPORT_NOT_FOUND)
         if report.status != ReportStatus.TRIAGE:
-            raise TriageError(texts.NOT_IN_TRIAGE.format(status=report.status))
+            raise TriageError(TriageProblem.NOT_IN_TRIAGE, status=report.status)
         department = await self._uow.directory.department(department_code)
         if department is None or not department.active:
-            raise TriageError(texts.DEPARTMENT_UNKNOWN)
+            raise TriageError(TriageProblem.DEPARTMENT_UNKNOWN)
         if not await self._uow.review.claim_triage_report(report.id):
-            raise TriageError(texts.ASSIGNED_MEANWHILE)  # another operator, at the same time
+            raise TriageError(
+                TriageProblem.ASSIGNED_MEANWHILE
+            )  # another operator, at the same time
         old = await self._uow.directory.department_by_id(report.department_id)
         ticket = await self._uow.reports.ticket(report.id)
         rerouted = ticket is not None and bool(ticket.external_id)
         if rerouted:
-            self._uow.review.add(
-                reroute_message(report.id, department.code, note or texts.DEFAULT_REROUTE_NOTE)
+            self._uow.outbox.add(
+                to_row(Reroute(report.id, department.code, RerouteCause.TRIAGE, note))
             )
         else:
             await self._queue_create(report.id)
@@ -153,10 +164,10 @@ class TriageService:
 
     async def _queue_create(self, report_id: int) -> None:
         """The report flow's create message; one that failed before is simply started afresh."""
-        fresh = ticket_message(report_id)
-        existing = await self._uow.review.outbox_by_key(fresh.idempotency_key)
+        fresh = CreateTicket(report_id)
+        existing = await self._uow.review.outbox_by_key(fresh.key)
         if existing is None:
-            self._uow.reports.add(fresh)
+            self._uow.outbox.add(to_row(fresh))
             return
         restart(existing, self._clock())
 
@@ -174,13 +185,10 @@ class TriageService:
         deputy = await self._uow.deputies.get(report.deputy_id)
         if self._notifier is None or deputy is None or deputy.telegram_user_id is None:
             return False
-        text = texts.assigned_notice(
-            number=report.number,
-            summary=report.summary or report.text[:40],
-            department=department.name,
-        )
+        summary = report.summary or report.text[:40]
+        notice = AssignedByStaff(report.number, summary, department.name)
         try:
-            await self._notifier.notify(deputy.telegram_user_id, text)
+            await self._notifier.notify(deputy.telegram_user_id, notice)
         except Exception:  # the assignment stands; a lost notice must not undo it
             log.exception("telling the deputy about %s failed", report.number)
             return False

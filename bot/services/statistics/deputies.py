@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.services.statistics.rate import Rate
-from bot.texts import statistics as texts
+from bot.services.statistics.rate import Rate, Unnamed
 from storage.models import DeputyLevel
 from storage.repositories.statistics import DeputyCell
 
@@ -19,7 +18,7 @@ LEVEL_ORDER = {level.value: index for index, level in enumerate(DeputyLevel)}
 class DeputyRow:
     key: str
     label: str
-    detail: str  # for one deputy: level · 选区 · 联络站
+    detail: tuple[str, ...]  # for one deputy: level, 选区, 联络站; () for a group
     deputies: int  # deputies in the group
     active_deputies: int  # of them, those who filed at least one report
     filed: int
@@ -41,24 +40,28 @@ class DeputyReport:
 
 
 def deputy_report(cells: list[DeputyCell]) -> DeputyReport:
-    levels = _group(cells, lambda c: c.level, lambda key: key or texts.NO_DATA)
+    levels = _group(cells, lambda c: c.level, lambda key: key or Unnamed.NO_LEVEL)
     levels.sort(key=lambda row: (LEVEL_ORDER.get(row.key, len(LEVEL_ORDER)), row.key))
     people = [_row(str(c.deputy_id), c.name, [c], _detail(c)) for c in cells]
     people.sort(key=lambda row: (-row.filed, -row.answered, row.label, row.key))
     return DeputyReport(
-        total=_row("total", texts.TOTAL, cells),
+        total=_row("total", Unnamed.TOTAL, cells),
         by_level=levels,
         by_constituency=_busiest(
-            _group(cells, lambda c: c.constituency, lambda k: k or texts.NO_CONSTITUENCY)
+            _group(cells, lambda c: c.constituency, lambda k: k or Unnamed.NO_CONSTITUENCY)
         ),
-        by_station=_busiest(_group(cells, lambda c: c.station, lambda k: k or texts.NO_STATION)),
+        by_station=_busiest(_group(cells, lambda c: c.station, lambda k: k or Unnamed.NO_STATION)),
         by_deputy=people,
     )
 
 
-def _detail(cell: DeputyCell) -> str:
-    parts = [cell.level, cell.constituency or texts.NO_CONSTITUENCY]
-    return " · ".join([*parts, cell.station or texts.NO_STATION])
+def _detail(cell: DeputyCell) -> tuple[str, ...]:
+    """Level, 选区 and 联络站; an empty one is Unnamed (the console words it)."""
+    return (
+        cell.level,
+        cell.constituency or Unnamed.NO_CONSTITUENCY,
+        cell.station or Unnamed.NO_STATION,
+    )
 
 
 def _group(
@@ -74,7 +77,9 @@ def _busiest(rows: list[DeputyRow]) -> list[DeputyRow]:
     return sorted(rows, key=lambda row: (-row.filed, row.label))
 
 
-def _row(key: str, label: str, cells: Iterable[DeputyCell], detail: str = "") -> DeputyRow:
+def _row(
+    key: str, label: str, cells: Iterable[DeputyCell], detail: tuple[str, ...] = ()
+) -> DeputyRow:
     members = list(cells)
     return DeputyRow(
         key=key,

@@ -1,5 +1,5 @@
-"""The statistics pages' filters: parsed from query parameters, with Chinese messages on bad
-input (the page then shows the message and the unfiltered form, never a 500)."""
+"""The statistics pages' filters: parsed from query parameters; bad input is refused with a
+FilterProblem (the page then shows it in words and the unfiltered form, never a 500)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from bot.core.clock import CHINA_TIME
-from bot.texts import statistics as texts
+from bot.core.refusal import Refusal
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")  # a department's or district's directory code
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-class FilterError(ValueError):
-    """Bad filter input; `str(error)` is the Chinese message for the admin."""
+class FilterProblem(StrEnum):
+    BAD_DATE = "bad_date"  # details: value
+    BAD_RANGE = "bad_range"
+    BAD_YEAR = "bad_year"  # details: first, last
+    BAD_CODE = "bad_code"  # details: field ("department" / "district"), value
+    BAD_PERIOD = "bad_period"
+    UNKNOWN = "unknown"  # details: field
+
+
+class FilterError(Refusal):
+    """Bad filter input (a FilterProblem)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,8 @@ def parse_filter(params: Mapping[str, str]) -> StatsFilter:
     return StatsFilter(
         start=start,
         end=end,
-        department=_code(params.get("department", ""), texts.FILTER_DEPARTMENT),
-        district=_code(params.get("district", ""), texts.FILTER_DISTRICT),
+        department=_code(params.get("department", ""), "department"),
+        district=_code(params.get("district", ""), "district"),
     )
 
 
@@ -66,7 +76,7 @@ def _dates(params: Mapping[str, str]) -> tuple[date | None, date | None]:
     start = _date(params.get("from", ""))
     end = _date(params.get("to", ""))
     if start and end and start > end:
-        raise FilterError(texts.FILTER_BAD_RANGE)
+        raise FilterError(FilterProblem.BAD_RANGE)
     return start, end
 
 
@@ -77,9 +87,9 @@ def _date(raw: str) -> date | None:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise FilterError(texts.FILTER_BAD_DATE.format(value=raw[:40])) from None
+        raise FilterError(FilterProblem.BAD_DATE, value=raw[:40]) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:  # also keeps day + 1 from overflowing
-        raise FilterError(texts.FILTER_BAD_YEAR.format(first=FIRST_YEAR, last=LAST_YEAR))
+        raise FilterError(FilterProblem.BAD_YEAR, first=FIRST_YEAR, last=LAST_YEAR)
     return day
 
 
@@ -88,7 +98,7 @@ def _code(raw: str, field: str) -> str | None:
     if not raw:
         return None
     if not CODE.fullmatch(raw):
-        raise FilterError(texts.FILTER_BAD_CODE.format(field=field, value=raw[:40]))
+        raise FilterError(FilterProblem.BAD_CODE, field=field, value=raw[:40])
     return raw
 
 
@@ -116,7 +126,7 @@ def parse_quality_filter(params: Mapping[str, str]) -> QualityFilter:
     start, end = _dates(params)
     period = params.get("period", "").strip() or "month"
     if period not in PERIODS:
-        raise FilterError(texts.FILTER_BAD_PERIOD)
+        raise FilterError(FilterProblem.BAD_PERIOD)
     return QualityFilter(start, end, period)
 
 

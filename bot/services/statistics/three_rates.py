@@ -31,15 +31,15 @@ from bot.core.clock import CHINA_TIME
 from bot.services.statistics.deputies import DeputyReport, deputy_report
 from bot.services.statistics.filters import (
     FilterError,
+    FilterProblem,
     StatsFilter,
     months_between,
     utc_bounds,
 )
-from bot.services.statistics.rate import Rate
+from bot.services.statistics.rate import Rate, Unnamed
 from bot.services.statistics.rollup import TicketRollup, scoped_days, split_period
-from bot.texts import statistics as texts
 from storage.base import utcnow
-from storage.repositories.statistics import OverdueTicket, Scope, StatisticsRepository, TicketCell
+from storage.repositories.statistics import OverdueTicket, Scope, TicketCell
 from storage.uow import UnitOfWork
 
 OVERDUE_LIST_LIMIT = 50  # on the page; a download asks for more
@@ -155,7 +155,7 @@ class RatesReport:
 class StatisticsService:
     def __init__(self, uow: UnitOfWork, rollup: TicketRollup | None = None) -> None:
         """`rollup`: the month cells kept between calls (without one, every call scans)."""
-        self._repo = StatisticsRepository(uow.session)
+        self._repo = uow.statistics
         self._rollup = rollup
 
     async def options(self, flt: StatsFilter) -> FilterOptions:
@@ -165,8 +165,8 @@ class StatisticsService:
         return FilterOptions(
             departments,
             districts,
-            department_id=_chosen(departments, flt.department, texts.FILTER_DEPARTMENT),
-            district_id=_chosen(districts, flt.district, texts.FILTER_DISTRICT),
+            department_id=_chosen(departments, flt.department, "department"),
+            district_id=_chosen(districts, flt.district, "district"),
         )
 
     async def rates(
@@ -181,8 +181,8 @@ class StatisticsService:
         options = options or await self.options(flt)
         cells = await self._ticket_cube(flt, options.scope(flt), now)
         overdue = await self.overdue(flt, options=options, now=now)
-        departments = _namer(options.department_names(), texts.NO_DEPARTMENT)
-        districts = _namer(options.district_names(), texts.NO_DISTRICT)
+        departments = _namer(options.department_names(), Unnamed.NO_DEPARTMENT)
+        districts = _namer(options.district_names(), Unnamed.NO_DISTRICT)
         total = _Sums()
         for cell in cells:
             total.add(cell)
@@ -191,7 +191,7 @@ class StatisticsService:
         return RatesReport(
             filter=flt,
             generated_at=now.astimezone(CHINA_TIME),
-            total=RateRow.of("total", texts.TOTAL, total),
+            total=RateRow.of("total", Unnamed.TOTAL, total),
             by_department=_group(cells, lambda c: c.department_id, departments),
             by_district=_group(cells, lambda c: c.district_id, districts),
             by_month=_by_month(cells, month_keys),
@@ -209,8 +209,8 @@ class StatisticsService:
         """The overdue tickets in the filter's scope, the longest-overdue first."""
         now = now or utcnow()
         tickets = await self._repo.overdue_tickets(options.scope(flt), now, limit)
-        departments = _namer(options.department_names(), texts.NO_DEPARTMENT)
-        districts = _namer(options.district_names(), texts.NO_DISTRICT)
+        departments = _namer(options.department_names(), Unnamed.NO_DEPARTMENT)
+        districts = _namer(options.district_names(), Unnamed.NO_DISTRICT)
         return [_overdue_item(t, departments, districts, now) for t in tickets]
 
     async def warm_up(self) -> None:
@@ -248,7 +248,7 @@ def _chosen(choices: list[Choice], code: str | None, field: str) -> int | None:
     for choice in choices:
         if choice.code == code:
             return choice.id
-    raise FilterError(texts.FILTER_UNKNOWN.format(field=field))
+    raise FilterError(FilterProblem.UNKNOWN, field=field)
 
 
 def _namer(names: dict[int, str], missing: str) -> Callable[[int | None], str]:

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
-from storage.repositories.tickets import OutboxRepository
 from storage.uow import UnitOfWork
 
 
@@ -51,7 +50,7 @@ class DeadLetterService:
 
     async def retry(self, message_id: int | None = None, *, actor: str) -> int:
         """Requeues one dead message (or every one when `message_id` is None); how many."""
-        messages = await OutboxRepository(self._uow.session).dead(message_id)
+        messages = await self._uow.outbox.dead(message_id)
         for message in messages:
             self._requeue(message, actor)
         if messages:

@@ -13,36 +13,36 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.config import Settings
+from bot.core.outbox import DeadlineAlert, DeadlineKind, to_row
 from bot.services.feedback.recurrence import RecurrenceCheck, RecurrencePrompter
+from bot.services.notices import DeadlineMissed, Notifier
 from bot.services.tickets.deadlines import DeadlinePolicy
-from bot.services.tickets.updates import Notifier
-from bot.texts import deadlines as dtx
 from storage.base import utcnow
-from storage.models import OutboxKind, OutboxMessage, Ticket
-from storage.repositories.deadlines import DeadlineRepository, WatchedTicket
+from storage.models import Ticket
+from storage.repositories.deadlines import WatchedTicket
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 Column = InstrumentedAttribute[datetime | None]
 # (deadline kind, overdue?) → (the deadline's column, the column that records the alert)
-_COLUMNS: dict[tuple[str, bool], tuple[Column, Column]] = {
-    (dtx.ACCEPT, False): (Ticket.accept_due_at, Ticket.accept_warned_for),
-    (dtx.ACCEPT, True): (Ticket.accept_due_at, Ticket.accept_overdue_for),
-    (dtx.HANDLE, False): (Ticket.due_at, Ticket.due_warned_for),
-    (dtx.HANDLE, True): (Ticket.due_at, Ticket.due_overdue_for),
+_COLUMNS: dict[tuple[DeadlineKind, bool], tuple[Column, Column]] = {
+    (DeadlineKind.ACCEPT, False): (Ticket.accept_due_at, Ticket.accept_warned_for),
+    (DeadlineKind.ACCEPT, True): (Ticket.accept_due_at, Ticket.accept_overdue_for),
+    (DeadlineKind.HANDLE, False): (Ticket.due_at, Ticket.due_warned_for),
+    (DeadlineKind.HANDLE, True): (Ticket.due_at, Ticket.due_overdue_for),
 }
 
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # dtx.ACCEPT or dtx.HANDLE
+    kind: DeadlineKind
     overdue: bool  # False: a 预警 ahead of the deadline
     deadline: datetime
 
@@ -70,7 +70,10 @@ class DeadlineWatch:
         self._uow_factory = uow_factory
         self._notifier = notifier
         self._policy = policy or DeadlinePolicy()
-        self._lead = {dtx.ACCEPT: accept_warning_hours, dtx.HANDLE: warning_hours}
+        self._lead = {
+            DeadlineKind.ACCEPT: accept_warning_hours,
+            DeadlineKind.HANDLE: warning_hours,
+        }
         self._batch = batch
 
     async def run_once(self, now: datetime) -> WatchPass:
@@ -79,7 +82,7 @@ class DeadlineWatch:
         after = 0
         while True:  # paged by id: every open ticket is looked at, memory stays bounded
             async with self._uow_factory() as uow:
-                page = await DeadlineRepository(uow.session).watched(after, self._batch)
+                page = await uow.deadlines.watched(after, self._batch)
             for ticket in page:
                 for alert in self.alerts(ticket, now):
                     if await self._send(ticket, alert):
@@ -95,7 +98,7 @@ class DeadlineWatch:
         if ticket.accepted_at is None and ticket.accept_due_at is not None:
             found.append(
                 self._alert(
-                    dtx.ACCEPT,
+                    DeadlineKind.ACCEPT,
                     ticket.accept_due_at,
                     ticket.accept_warned_for,
                     ticket.accept_overdue_for,
@@ -106,7 +109,7 @@ class DeadlineWatch:
         if ticket.due_at is not None:
             found.append(
                 self._alert(
-                    dtx.HANDLE,
+                    DeadlineKind.HANDLE,
                     ticket.due_at,
                     ticket.due_warned_for,
                     ticket.due_overdue_for,
@@ -118,7 +121,7 @@ class DeadlineWatch:
 
     def _alert(
         self,
-        kind: str,
+        kind: DeadlineKind,
         deadline: datetime,
         warned_for: datetime | None,
         overdue_for: datetime | None,
@@ -136,7 +139,7 @@ class DeadlineWatch:
     async def _arm(self, now: datetime) -> int:
         """Reopened tickets (and ones a callback recorded first) get a deadline from now."""
         async with self._uow_factory() as uow:
-            repository = DeadlineRepository(uow.session)
+            repository = uow.deadlines
             armed = 0
             for ticket_id, appeal_type, urgency in await repository.unarmed(self._batch):
                 due = self._policy.handle_due(now, appeal_type, urgency)
@@ -146,9 +149,9 @@ class DeadlineWatch:
 
     async def _send(self, ticket: WatchedTicket, alert: Alert) -> bool:
         deadline_column, claim_column = _COLUMNS[(alert.kind, alert.overdue)]
-        stage = "overdue" if alert.overdue else "warning"
+        message = DeadlineAlert(ticket.report_id, alert.kind, alert.deadline, alert.overdue)
         async with self._uow_factory() as uow:
-            claimed = await DeadlineRepository(uow.session).claim(
+            claimed = await uow.deadlines.claim(
                 ticket.ticket_id,
                 deadline_column,
                 claim_column,
@@ -157,22 +160,10 @@ class DeadlineWatch:
             )
             if not claimed:
                 return False
-            note = (dtx.overdue_note if alert.overdue else dtx.warning_note)(
-                alert.kind, alert.deadline
-            )
-            uow.reports.add(
-                OutboxMessage(
-                    kind=OutboxKind.URGE,
-                    # Distinct from the deputy's daily 催办 key: one per deadline and stage.
-                    idempotency_key=f"deadline-{stage}-{ticket.report_id}-{alert.kind}-"
-                    f"{alert.deadline.astimezone(UTC):%Y%m%d%H%M%S}",
-                    report_id=ticket.report_id,
-                    payload={"note": note},
-                )
-            )
+            uow.outbox.add(to_row(message))
             uow.audit.record(
                 "system",
-                f"ticket.deadline_{stage}",
+                f"ticket.deadline_{message.stage}",
                 entity="report",
                 entity_id=ticket.report_id,
                 after={"deadline": alert.kind, "due": alert.deadline.isoformat()},
@@ -188,9 +179,9 @@ class DeadlineWatch:
     async def _tell_deputy(self, ticket: WatchedTicket, alert: Alert) -> None:
         if ticket.telegram_user_id is None:
             return
-        text = dtx.overdue_notice(alert.kind, ticket.number, ticket.summary, alert.deadline)
+        notice = DeadlineMissed(alert.kind, ticket.number, ticket.summary, alert.deadline)
         try:
-            await self._notifier.notify(ticket.telegram_user_id, text)
+            await self._notifier.notify(ticket.telegram_user_id, notice)
         except Exception:  # the 催办 and 督办 stand; the deputy sees them in /my
             log.exception("telling the deputy of report %s it is overdue failed", ticket.report_id)
 

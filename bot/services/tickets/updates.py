@@ -8,8 +8,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
+from bot.services.notices import (
+    DeputyNotice,
+    ExtensionChanged,
+    Notifier,
+    RatingPrompt,
+    StatusChanged,
+)
 from bot.services.tickets.deadlines import (
     ENDS_EXTENSION,
     EXTENSION_ACTIONS,
@@ -17,8 +23,6 @@ from bot.services.tickets.deadlines import (
     restart_handling_clock,
     resume_clock,
 )
-from bot.texts.deadlines import extension_notice
-from bot.texts.hotline import RATE_HINT, status_notice
 from storage.base import utcnow
 from storage.models import LabelledExample, Report, ReportStatus, Ticket, TicketEvent
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -43,22 +47,6 @@ NOTE_ACTIONS = frozenset({"progress", "extend"})
 
 
 @dataclass(frozen=True)
-class RatingPrompt:
-    """Ask the deputy to rate this answer (the bot renders 满意 / 基本满意 / 不满意 buttons)."""
-
-    report_id: int
-    round: int  # 1, or 2 after a reopen: a button of an earlier round is stale
-
-
-class Notifier(Protocol):
-    """How a deputy is told (the bot implements it with Telegram's sendMessage)."""
-
-    async def notify(
-        self, telegram_user_id: int, text: str, *, rating: RatingPrompt | None = None
-    ) -> None: ...
-
-
-@dataclass(frozen=True)
 class HotlineEvent:
     event_id: str
     external_id: str
@@ -76,8 +64,7 @@ class HotlineEvent:
 @dataclass(frozen=True)
 class Notice:
     telegram_user_id: int
-    text: str
-    rating: RatingPrompt | None = None
+    notice: DeputyNotice
 
 
 @dataclass(frozen=True)
@@ -102,10 +89,8 @@ class TicketUpdateService:
         outcome = await self.apply(event)
         if outcome.notice is not None and outcome.event_row_id is not None:
             try:
-                notice = outcome.notice
-                await self._notifier.notify(
-                    notice.telegram_user_id, notice.text, rating=notice.rating
-                )
+                told = outcome.notice
+                await self._notifier.notify(told.telegram_user_id, told.notice)
             except Exception:
                 log.exception("notifying about event %s failed", event.event_id)
             else:
@@ -255,23 +240,11 @@ class TicketUpdateService:
             return None
         summary = report.summary or report.text[:40]
         if change in EXTENSION_ACTIONS:
-            text = extension_notice(
-                change,
-                number=report.number,
-                summary=summary,
-                note=event.note,
-                due_at=ticket.due_at,
+            notice: DeputyNotice = ExtensionChanged(
+                change, report.number, summary, note=event.note, due_at=ticket.due_at
             )
-        else:
-            department = await uow.directory.department_by_id(report.department_id)
-            text = status_notice(
-                change,
-                department=department.name if department else None,
-                number=report.number,
-                summary=summary,
-                note=event.note,
-                answer=event.answer,
-            )
+            return Notice(deputy.telegram_user_id, notice)
+        department = await uow.directory.department_by_id(report.department_id)
         rating = None
         # A hotline that knows only open/closed (Open311) closes without a separate answer:
         # its closing is the answer to rate then.
@@ -279,9 +252,16 @@ class TicketUpdateService:
         if change == ReportStatus.ANSWERED or unanswered_close:
             # Each answer is rated once; a reopen we asked for starts the next round.
             rating = RatingPrompt(report.id, ticket.reopen_count + 1)
-            if unanswered_close:
-                text += "\n" + RATE_HINT
-        return Notice(deputy.telegram_user_id, text, rating)
+        notice = StatusChanged(
+            change,
+            report.number,
+            summary,
+            department=department.name if department else None,
+            note=event.note,
+            answer=event.answer,
+            rating=rating,
+        )
+        return Notice(deputy.telegram_user_id, notice)
 
     async def _mark_notified(self, event_row_id: int) -> None:
         async with self._uow_factory() as uow:

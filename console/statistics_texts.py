@@ -3,6 +3,8 @@ beside the figures, and the messages for bad filter input."""
 
 from __future__ import annotations
 
+from bot.services.statistics.rate import Rate, Unnamed
+
 NO_DEPARTMENT = "未分派"
 NO_DISTRICT = "未注明区县"
 NO_CONSTITUENCY = "未登记选区"
@@ -61,3 +63,28 @@ FILTER_DEPARTMENT = "承办单位"
 FILTER_BAD_PERIOD = "统计周期只能是“周”或“月”。"
 FILTER_UNKNOWN = "所选{field}不存在。"
 EXPORT_UNKNOWN = "没有这张统计表。"
+
+
+UNNAMED: dict[Unnamed, str] = {
+    Unnamed.TOTAL: TOTAL,
+    Unnamed.NO_DEPARTMENT: NO_DEPARTMENT,
+    Unnamed.NO_DISTRICT: NO_DISTRICT,
+    Unnamed.NO_LEVEL: NO_DATA,
+    Unnamed.NO_CONSTITUENCY: NO_CONSTITUENCY,
+    Unnamed.NO_STATION: NO_STATION,
+    Unnamed.NO_SUGGESTION: NO_SUGGESTION,
+}
+
+
+def label(value: str) -> str:
+    """A row's label as shown: a name from the data as it is, an Unnamed group in words."""
+    return UNNAMED[value] if isinstance(value, Unnamed) else value
+
+
+def percent(rate: Rate) -> str:
+    value = rate.value
+    return NO_DATA if value is None else f"{value * 100:.1f}%"
+
+
+def week_label(monday: str) -> str:
+    return WEEK_LABEL.format(monday=monday)
