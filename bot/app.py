@@ -18,22 +18,29 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import handlers
 from bot import texts
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage, create_fsm_storage
 from bot.hotline.runtime import HotlineRuntime
 from bot.hotline.telegram import chat as operator_chat
-from bot.middlewares import PerUserOrderMiddleware, ThrottlingMiddleware, UnitOfWorkMiddleware
-from bot.notifier import TelegramNotifier
+from bot.hotline.telegram.desk import OperatorDesk
 from bot.process_tuning import keep_response_models_alive, release_freed_memory
 from bot.services.deputies.identity_cache import IdentityCache
+from bot.services.notices import Notifier
 from bot.services.reporting.photos import PhotoStore
 from bot.services.routing.directory import RouterDirectory, database_directory
 from bot.services.routing.directory_sync import sync_directory
 from bot.web import WebServer
 from classifiers import RouterHolder, load_directory, load_router
 from console import add_routes as add_console
-from handlers import account, errors, fallback, reports, verification
+from handlers.middlewares import (
+    PerUserOrderMiddleware,
+    ServicesMiddleware,
+    ThrottlingMiddleware,
+    UnitOfWorkMiddleware,
+)
+from handlers.notifier import TelegramNotifier
 from storage.bootstrap import open_database
 from storage.db import create_session_factory
 from storage.uow import UnitOfWorkFactory
@@ -55,14 +62,10 @@ def build_dispatcher(
     uow_factory: UnitOfWorkFactory,
     storage: BaseStorage,
     classifier: RouterHolder,
+    notifier: Notifier,
     identities: IdentityCache | None = None,
 ) -> Dispatcher:
-    dispatcher = Dispatcher(
-        storage=storage,
-        settings=settings,
-        classifier=classifier,
-        photo_store=PhotoStore(settings.data_dir / "photos"),
-    )
+    dispatcher = Dispatcher(storage=storage, settings=settings)
     # Order matters: throttle before queueing per user, and both before touching the database.
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(settings.throttle_rate, settings.throttle_period)
@@ -71,17 +74,16 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(
         UnitOfWorkMiddleware(uow_factory, identities or IdentityCache())
     )
+    services = ServicesMiddleware(
+        handlers.service_providers(classifier, PhotoStore(settings.data_dir / "photos"))
+    )
+    dispatcher.message.middleware(services)
+    dispatcher.callback_query.middleware(services)
     if settings.hotline_adapter == "telegram":
         # First: every update of the operators' group ends there, unseen by the deputy routers.
-        chat_id = settings.operators_chat()
-        dispatcher.include_router(operator_chat.setup(chat_id, uow_factory))
-    dispatcher.include_routers(
-        errors.setup(),
-        verification.setup(),
-        account.setup(),
-        reports.setup(),
-        fallback.setup(),  # must stay last
-    )
+        desk = OperatorDesk(uow_factory, notifier)
+        dispatcher.include_router(operator_chat.setup(settings.operators_chat(), desk))
+    dispatcher.include_router(handlers.setup())
     return dispatcher
 
 
@@ -121,8 +123,10 @@ class Application:
             await storage.preload()
         bot = build_bot(settings)
         identities = IdentityCache()  # the console expires it after registry changes
-        dispatcher = build_dispatcher(settings, uow_factory, storage, classifier, identities)
         notifier = TelegramNotifier(bot)
+        dispatcher = build_dispatcher(
+            settings, uow_factory, storage, classifier, notifier, identities
+        )
         hotline = HotlineRuntime(settings, uow_factory, notifier, bot=bot)
         web_server = WebServer(settings.web_host, settings.web_port)
         hotline.add_routes(web_server)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -83,19 +82,6 @@ class Settings(BaseSettings):
     throttle_period: float = Field(default=10.0, gt=0)
 
     log_level: str = "INFO"
-
-    @property
-    def uses_custom_api(self) -> bool:
-        return self.telegram_api_base.rstrip("/") != DEFAULT_API_BASE
-
-    @cached_property
-    def sqlite_path(self) -> Path | None:
-        """The file behind a SQLite URL (so its folder can be created), else None."""
-        prefix = "sqlite+aiosqlite:///"
-        if not self.database_url.startswith(prefix):
-            return None
-        path = self.database_url[len(prefix) :]
-        return None if path in ("", ":memory:") else Path(path)
 
     def token(self) -> str:
         if self.bot_token is None:

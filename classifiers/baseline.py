@@ -10,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
 from .datasets import LabelledText
+from .folds import stratified_folds
 from .metrics import Prediction, Progress
 from .text import TextAnalyzer
 
@@ -18,7 +19,6 @@ def baseline_predictions(
     analyzer: TextAnalyzer, rows: list[LabelledText], k: int
 ) -> tuple[list[Prediction], float]:
     """Same folds as the router's CV; confidence = calibrated probability of the top class."""
-    from .cv import stratified_folds
 
     bar = Progress(len(rows) + k, "baseline")
     docs = []

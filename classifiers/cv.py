@@ -3,37 +3,18 @@ the loaded model, optionally beside the jieba + TF-IDF + LinearSVC baseline."""
 
 from __future__ import annotations
 
-import random
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 
 from .datasets import LabelledText, read_tsv
 from .directory import Directory
+from .folds import stratified_folds
 from .lexicon import AliasMatcher
 from .metrics import Prediction, Progress, format_report, format_side_by_side, summarize
 from .scoring import Scorer, margin
 from .text import TextAnalyzer
 from .training import Example, directory_examples, fit_models, tokenize_rows
-
-
-def stratified_folds(labels: Sequence[str], k: int, seed: int = 13) -> list[int]:
-    """Deterministic fold number per row, each label spread evenly over the folds."""
-    by_label: dict[str, list[int]] = defaultdict(list)
-    for i, lab in enumerate(labels):
-        by_label[lab].append(i)
-    folds = [0] * len(labels)
-    rng = random.Random(seed)
-    offset = 0
-    for lab in sorted(by_label):
-        idx = by_label[lab]
-        rng.shuffle(idx)
-        for n, i in enumerate(idx):
-            folds[i] = (n + offset) % k
-        offset += len(idx)
-    return folds
 
 
 def resolve(directory: Directory, rows: list[LabelledText]) -> tuple[list[LabelledText], int]:

@@ -14,7 +14,6 @@ from console.refusals import words
 from storage.bootstrap import open_database
 
 PASSWORDS_DIFFER = "两次输入的密码不一致，未创建账号。"
-NO_PASSWORD = "未读到密码，未创建账号。"
 
 
 def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str | None:

@@ -6,32 +6,23 @@ shape ``{"ok": false, "error_code": N, "description": ...}``.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import io
 import secrets
 import zlib
 from typing import Any
 
 from aiohttp import web
-from PIL import Image
 
 from emulator.botapi import WORLD_KEY, error_response
 from emulator.html_entities import detect_entities
 from emulator.markup import find_callback_button
-from emulator.messages import add_message, document_dict, store_photo
+from emulator.messages import add_message, store_photo
 from emulator.params import ApiError
 from emulator.state import BotState, CallbackRecord, ChatState, World
+from emulator.user_payloads import ControlError, b64, need, payload_fields
 
 PAYLOADS = ("text", "contact", "photo", "album", "location", "sticker", "voice", "document")
 MEMBER_STATUSES = ("creator", "administrator", "member", "left", "kicked")
 routes = web.RouteTableDef()
-
-
-class ControlError(Exception):
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code, self.description = code, description
 
 
 @web.middleware
@@ -70,19 +61,6 @@ async def json_body(request: web.Request) -> Any:
         raise ControlError(400, "body is not valid JSON") from None
 
 
-def need(cond: bool, description: str) -> None:
-    if not cond:
-        raise ControlError(400, description)
-
-
-def b64(data: Any, what: str) -> bytes:
-    need(isinstance(data, str), f"{what}.data_b64 must be a base64 string")
-    try:
-        return base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise ControlError(400, f"{what}.data_b64 is not valid base64") from None
-
-
 def user_of(world: World, body: dict[str, Any]) -> dict[str, Any]:
     user = body.get("user")
     if not (
@@ -119,75 +97,6 @@ def sender_in_chat(chat: ChatState, user: dict[str, Any]) -> None:
         return
     if chat.members.setdefault(user["id"], "member") in ("left", "kicked"):
         raise ControlError(403, "Forbidden: the user is not a member of the group chat")
-
-
-def _sticker_file(bot: BotState) -> dict[str, Any]:
-    buf = io.BytesIO()
-    Image.new("RGBA", (64, 64), (255, 200, 0, 255)).save(buf, "PNG")
-    stored = bot.add_file(buf.getvalue(), "sticker", "webp", mime_type="image/webp")
-    return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
-
-
-def payload_fields(bot: BotState, kind: str, value: Any) -> dict[str, Any]:
-    """Message fields for one user payload (album is handled by the caller)."""
-    if kind == "text":
-        need(isinstance(value, str), "text must be a string")
-        return {"text": value, "entities": detect_entities(value, [])}
-    need(isinstance(value, dict), f"{kind} must be an object")
-    if kind == "contact":
-        need(
-            isinstance(value.get("phone_number"), str)
-            and isinstance(value.get("first_name"), str),
-            "contact needs phone_number and first_name strings",
-        )
-        keys = ("phone_number", "first_name", "last_name", "user_id", "vcard")
-        return {"contact": {k: value[k] for k in keys if value.get(k) is not None}}
-    if kind == "photo":
-        fields: dict[str, Any] = {"photo": store_photo(bot, b64(value.get("data_b64"), "photo"))}
-        if value.get("caption"):
-            cap = str(value["caption"])
-            fields.update(caption=cap, caption_entities=detect_entities(cap, []))
-        return fields
-    if kind == "location":
-        lat, lon = value.get("latitude"), value.get("longitude")
-        need(
-            isinstance(lat, (int, float)) and isinstance(lon, (int, float)),
-            "location needs numeric latitude and longitude",
-        )
-        return {"location": {"latitude": float(lat), "longitude": float(lon)}}
-    if kind == "sticker":
-        sticker = {
-            **_sticker_file(bot),
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": value.get("emoji") or "👍",
-        }
-        return {"sticker": sticker}
-    if kind == "voice":
-        duration = value.get("duration", 3)
-        need(isinstance(duration, int) and duration >= 0, "voice.duration must be an int")
-        stored = bot.add_file(b"OggS" + bytes(64), "voice", "oga", mime_type="audio/ogg")
-        voice = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "duration": duration,
-            "mime_type": "audio/ogg",
-            "file_size": len(stored.data),
-        }
-        return {"voice": voice}
-    # document
-    data = b64(value.get("data_b64"), "document")
-    name = str(value.get("file_name") or "file.bin")
-    mime = str(value.get("mime_type") or "application/octet-stream")
-    ext = name.rsplit(".", 1)[-1] if "." in name else "bin"
-    stored = bot.add_file(data, "document", ext, mime_type=mime, file_name=name)
-    fields = {"document": document_dict(stored)}
-    if value.get("caption"):
-        fields["caption"] = str(value["caption"])
-    return fields
 
 
 @routes.post("/_emu/bots/{bot_id}/send")

@@ -11,10 +11,12 @@ from aiohttp import web
 
 from intake import workflow
 from intake.context import CTX, Context, json_response, media_url
+from intake.new_ticket import NewTicket
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
-from intake.store import InputError, NewTicket, NotFound
+from intake.store import NotFound
 from intake.timeutil import to_iso
 from intake.validation import ValidationFailed, parse_create
+from intake.workflow import InputError
 
 PREFIX = "/api/v1"
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")

@@ -20,8 +20,9 @@ from intake import workflow
 from intake.api import Handler
 from intake.context import CTX, media_url
 from intake.photos import resolve_path
-from intake.store import InputError, NotFound
+from intake.store import NotFound
 from intake.timeutil import parse_local_date_end, to_local_text, utcnow
+from intake.workflow import InputError
 
 PREFIX = "/console"
 CSRF_COOKIE = "intake_csrf"

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from intake.departments import Directory
 from intake.store import TicketStore
+from intake.tokens import Open311Tokens
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Settings:
 class Context:
     settings: Settings
     store: TicketStore
+    tokens: Open311Tokens
     directory: Directory
     media_dir: Path
 

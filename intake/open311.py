@@ -13,7 +13,7 @@ from aiohttp import web
 
 from intake import workflow
 from intake.context import CTX, Context, json_response, media_url
-from intake.store import NewTicket
+from intake.new_ticket import NewTicket
 from intake.timeutil import parse_iso, to_iso, utcnow
 from intake.validation import APPEAL_TYPES, URGENCIES
 
@@ -199,9 +199,9 @@ async def create_request(request: web.Request) -> web.Response:
     if ctx.settings.open311_mode == "direct":
         body: dict[str, Any] = {"service_request_id": ticket["ticket_no"]}
     else:
-        token = None if created else await ctx.store.token_for_ticket(ticket["id"])
+        token = None if created else await ctx.tokens.token_for_ticket(ticket["id"])
         if token is None:
-            token = await ctx.store.create_token(ticket["id"], ctx.settings.open311_token_delay_s)
+            token = await ctx.tokens.create_token(ticket["id"], ctx.settings.open311_token_delay_s)
         body = {"token": token}
     body.update(service_notice=notice, account_id=None)
     return json_response([body])
@@ -211,7 +211,7 @@ async def resolve_token(request: web.Request) -> web.Response:
     if (bad := _check_format(request)) is not None:
         return bad
     token = request.match_info["token"]
-    known, ticket_no = await request.app[CTX].store.resolve_token(token)
+    known, ticket_no = await request.app[CTX].tokens.resolve_token(token)
     if not known:
         return errors(404, f"unknown token: {token}")
     return json_response([{"service_request_id": ticket_no, "token": token}])

@@ -16,6 +16,7 @@ from intake.context import CTX, Context, Settings
 from intake.db import open_engine
 from intake.departments import load_departments
 from intake.store import TicketStore
+from intake.tokens import Open311Tokens
 
 MAX_BODY = 64 * 1024 * 1024  # up to 9 photos of 10 MB, base64-encoded
 
@@ -118,7 +119,9 @@ async def start_intake(
         open311_mode=open311_mode,
         open311_token_delay_s=open311_token_delay_s,
     )
-    app = build_app(Context(settings=settings, store=store, directory=directory, media_dir=media))
+    tokens = Open311Tokens(engine, store.write_lock)
+    context = Context(settings, store, tokens, directory, media)
+    app = build_app(context)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,52 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake import workflow
 from intake.callbacks import callback_payload
-from intake.db import callbacks, events, open311_tokens, tickets
+from intake.db import callbacks, events, tickets
 from intake.departments import Directory
-from intake.photos import PhotoIn, save_photos
+from intake.new_ticket import NewTicket
+from intake.photos import save_photos
 from intake.timeutil import to_iso, utcnow
-
-URGENT_DEADLINE = timedelta(days=1)
-NORMAL_DEADLINE = timedelta(days=5)
-MAX_NOTE = 2000  # a reason, progress note or comment (characters)
-MAX_ANSWER = 5000  # as long as the ticket text may be
 
 
 class NotFound(Exception):
     pass
-
-
-class InputError(ValueError):
-    """Bad operator/API input for an otherwise allowed action (message in Chinese)."""
-
-
-@dataclass
-class NewTicket:
-    idempotency_key: str
-    department_code: str
-    summary: str
-    text: str
-    source: str = "api"
-    report_number: str | None = None
-    appeal_type: str | None = None
-    urgency: str | None = None
-    district: str | None = None
-    town: str | None = None
-    address: str | None = None
-    lat: float | None = None
-    long: float | None = None
-    reporter_name: str | None = None
-    reporter_phone: str | None = None
-    reporter_level: str | None = None
-    reporter_station: str | None = None
-    reporter_email: str | None = None
-    photos: list[PhotoIn] = field(default_factory=list)
-    media_urls: list[str] = field(default_factory=list)
-    submitted_at: datetime | None = None
-
-
-def deadline_for(urgency: str | None, start: datetime) -> datetime:
-    return start + (URGENT_DEADLINE if urgency == "紧急" else NORMAL_DEADLINE)
 
 
 class TicketStore:
@@ -257,7 +218,7 @@ class TicketStore:
             "submitted_at": new.submitted_at,
             "created_at": now,
             "updated_at": now,
-            "expected_at": deadline_for(new.urgency, now),
+            "expected_at": workflow.deadline_for(new.urgency, now),
             "reopen_count": 0,
         }
 
@@ -301,7 +262,16 @@ class TicketStore:
             if action == "extend" or action in workflow.EXTENSION_DECISIONS:
                 await self._check_extension(conn, ticket["id"], action)
             now = utcnow()
-            changes = self._changes(ticket, action, note, answer, department_code, expected_at)
+            changes = workflow.changes_for(
+                ticket,
+                action,
+                note=note,
+                answer=answer,
+                department_code=department_code,
+                expected_at=expected_at,
+                now=now,
+                known_department=lambda code: self.directory.get(code) is not None,
+            )
             changes.update(status=status, updated_at=now)
             await conn.execute(update(tickets).where(tickets.c.id == ticket["id"]).values(changes))
             ticket = await self._load(conn, ticket["id"])
@@ -324,56 +294,6 @@ class TicketStore:
         )
         pending = workflow.pending_extension(rows.mappings().all()) is not None
         workflow.check_extension(action, pending)
-
-    def _changes(
-        self,
-        ticket: Mapping[Any, Any],
-        action: str,
-        note: str | None,
-        answer: str | None,
-        department_code: str | None,
-        expected_at: datetime | None,
-    ) -> dict[str, Any]:
-        """Per-action input checks and the column updates they imply."""
-        changes: dict[str, Any] = {}
-        if note and len(note) > MAX_NOTE:
-            raise InputError(f"说明或原因过长（{len(note)} 字），最多 {MAX_NOTE} 字。")
-        if answer and len(answer) > MAX_ANSWER:
-            raise InputError(f"答复内容过长（{len(answer)} 字），最多 {MAX_ANSWER} 字。")
-        if note:
-            changes["last_note"] = note
-        if action in ("reroute", "dispatch") and department_code:
-            if self.directory.get(department_code) is None:
-                raise InputError(f"未知的部门代码「{department_code}」。")
-            if action == "reroute" and department_code == ticket["department_code"]:
-                raise InputError("改派的目标部门与当前承办部门相同，请选择其他部门。")
-            changes["department_code"] = department_code
-        if action == "reroute" and not department_code:
-            raise InputError("改派必须选择目标部门。")
-        if action in ("reroute", "return", "extend", "extend_reject", "reopen", "withdraw") and (
-            not note
-        ):
-            raise InputError(f"{workflow.ACTIONS[action].label}必须填写原因。")
-        if action == "progress" and not note:
-            raise InputError("请填写办理进展。")
-        if action == "answer":
-            if not answer:
-                raise InputError("答复内容不能为空。")
-            changes.update(answer=answer, last_note=answer)
-        if action in workflow.DATED_ACTIONS:
-            if expected_at is None:
-                raise InputError("延期必须填写新的办理期限。")
-            if expected_at <= utcnow():
-                raise InputError("新的办理期限必须晚于当前时间。")
-            if action == "extend_approve":  # a request leaves the deadline until it is granted
-                changes["expected_at"] = expected_at
-        if action == "reopen":
-            changes.update(
-                reopen_count=ticket["reopen_count"] + 1,
-                answer=None,
-                expected_at=deadline_for(ticket["urgency"], utcnow()),
-            )
-        return changes
 
     async def _load(self, conn: AsyncConnection, ticket_id: int) -> RowMapping:
         row = await conn.execute(select(tickets).where(tickets.c.id == ticket_id))
@@ -433,42 +353,6 @@ class TicketStore:
             for ticket, event in recorded
         ]
         await conn.execute(insert(callbacks), rows)
-
-    # ---- Open311 tokens ----------------------------------------------------------------
-
-    async def create_token(self, ticket_id: int, delay_s: float) -> str:
-        token = secrets.token_hex(12)
-        now = utcnow()
-        async with self.write_lock, self.engine.begin() as conn:
-            await conn.execute(
-                insert(open311_tokens).values(
-                    token=token,
-                    ticket_id=ticket_id,
-                    created_at=now,
-                    resolvable_at=now + timedelta(seconds=delay_s),
-                )
-            )
-        return token
-
-    async def token_for_ticket(self, ticket_id: int) -> str | None:
-        async with self.engine.connect() as conn:
-            row = await conn.execute(
-                select(open311_tokens.c.token).where(open311_tokens.c.ticket_id == ticket_id)
-            )
-            return row.scalars().first()
-
-    async def resolve_token(self, token: str) -> tuple[bool, str | None]:
-        """(known?, ticket_no once resolvable)."""
-        query = (
-            select(open311_tokens.c.resolvable_at, tickets.c.ticket_no)
-            .join(tickets, tickets.c.id == open311_tokens.c.ticket_id)
-            .where(open311_tokens.c.token == token)
-        )
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
-        if row is None:
-            return False, None
-        return True, (row.ticket_no if row.resolvable_at <= utcnow() else None)
 
 
 def _event_values(

@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from intake.departments import Directory
+from intake.new_ticket import NewTicket
 from intake.photos import MAX_PHOTOS, PhotoError, decode_photo
-from intake.store import NewTicket
 from intake.timeutil import parse_iso
 
 APPEAL_TYPES = ("咨询", "求助", "投诉", "举报", "建议")

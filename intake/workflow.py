@@ -6,8 +6,9 @@ JSON API and the Open311 facade.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 SUBMITTED = "已提交"  # internal: delivered, no operator has accepted it yet
@@ -141,3 +142,72 @@ def allowed_actions(current: str, *, extension_pending: bool = False) -> list[st
 
 def open311_status(status: str) -> str:
     return "closed" if status in CLOSED_STATUSES else "open"
+
+
+# ---- input checks of an allowed action -------------------------------------------------------
+
+URGENT_DEADLINE = timedelta(days=1)
+NORMAL_DEADLINE = timedelta(days=5)
+MAX_NOTE = 2000  # a reason, progress note or comment (characters)
+MAX_ANSWER = 5000  # as long as the ticket text may be
+
+
+class InputError(ValueError):
+    """Bad operator/API input for an otherwise allowed action (message in Chinese)."""
+
+
+def deadline_for(urgency: str | None, start: datetime) -> datetime:
+    return start + (URGENT_DEADLINE if urgency == "紧急" else NORMAL_DEADLINE)
+
+
+def changes_for(
+    ticket: Mapping[Any, Any],
+    action: str,
+    *,
+    note: str | None,
+    answer: str | None,
+    department_code: str | None,
+    expected_at: datetime | None,
+    now: datetime,
+    known_department: Callable[[str], bool],
+) -> dict[str, Any]:
+    """Per-action input checks and the column updates they imply."""
+    changes: dict[str, Any] = {}
+    if note and len(note) > MAX_NOTE:
+        raise InputError(f"说明或原因过长（{len(note)} 字），最多 {MAX_NOTE} 字。")
+    if answer and len(answer) > MAX_ANSWER:
+        raise InputError(f"答复内容过长（{len(answer)} 字），最多 {MAX_ANSWER} 字。")
+    if note:
+        changes["last_note"] = note
+    if action in ("reroute", "dispatch") and department_code:
+        if not known_department(department_code):
+            raise InputError(f"未知的部门代码「{department_code}」。")
+        if action == "reroute" and department_code == ticket["department_code"]:
+            raise InputError("改派的目标部门与当前承办部门相同，请选择其他部门。")
+        changes["department_code"] = department_code
+    if action == "reroute" and not department_code:
+        raise InputError("改派必须选择目标部门。")
+    if action in ("reroute", "return", "extend", "extend_reject", "reopen", "withdraw") and (
+        not note
+    ):
+        raise InputError(f"{ACTIONS[action].label}必须填写原因。")
+    if action == "progress" and not note:
+        raise InputError("请填写办理进展。")
+    if action == "answer":
+        if not answer:
+            raise InputError("答复内容不能为空。")
+        changes.update(answer=answer, last_note=answer)
+    if action in DATED_ACTIONS:
+        if expected_at is None:
+            raise InputError("延期必须填写新的办理期限。")
+        if expected_at <= now:
+            raise InputError("新的办理期限必须晚于当前时间。")
+        if action == "extend_approve":  # a request leaves the deadline until it is granted
+            changes["expected_at"] = expected_at
+    if action == "reopen":
+        changes.update(
+            reopen_count=ticket["reopen_count"] + 1,
+            answer=None,
+            expected_at=deadline_for(ticket["urgency"], now),
+        )
+    return changes

@@ -139,7 +139,8 @@ _KINDS: dict[str, type[QueuedMessage]] = {
     kind.__name__: kind
     for kind in (CreateTicket, Reopen, DeputyUrge, DeadlineAlert, Reroute, Withdraw)
 }
-_FOLLOW_UPS = frozenset(
+# The actions about a ticket the hotline already holds.
+FOLLOW_UPS = frozenset(
     {OutboxKind.REOPEN, OutboxKind.URGE, OutboxKind.REROUTE, OutboxKind.WITHDRAW}
 )
 
@@ -196,7 +197,7 @@ def _legacy(row: OutboxMessage, payload: dict[str, Any]) -> HotlineMessage:
     report_id = row.report_id or 0
     if row.kind == OutboxKind.CREATE_TICKET:
         return CreateTicket(report_id)
-    if row.kind not in _FOLLOW_UPS:
+    if row.kind not in FOLLOW_UPS:
         raise UnknownMessage(f"unsupported kind {row.kind!r}")
     text = str(payload.get("reason") or payload.get("note") or "")
     return LegacyCall(row.kind, report_id, text, str(payload.get("department_code") or ""))

@@ -19,8 +19,8 @@ from bot.hotline.open311.adapter import Open311Adapter
 from bot.hotline.open311.poller import Open311StatusPoller
 from bot.hotline.outbox import OutboxWorker
 from bot.hotline.telegram.adapter import TelegramHotlineAdapter
+from bot.services.jobs import deadline_jobs
 from bot.services.notices import Notifier
-from bot.services.tickets.deadline_watch import deadline_jobs
 from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.tickets.updates import TicketUpdateService
 from bot.web import WebServer
@@ -60,7 +60,7 @@ class HotlineRuntime:
         """`deliver_only`: the `python -m bot worker` process, which runs just the outbox."""
         settings = self._settings
         if not deliver_only and self._notifier is not None:
-            # 预警, automatic 催办/督办 and the 复发 question: bot/services/deadline_watch.py.
+            # 预警, automatic 催办/督办 and the 复发 question (bot/services/jobs.py).
             jobs = deadline_jobs(settings, self._uow_factory, self._notifier, self._deadlines)
             self._tasks.append(asyncio.create_task(jobs.run_forever(self._stop)))
         telegram = settings.hotline_adapter == "telegram"

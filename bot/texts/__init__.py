@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.services.deputies.verification import DeputyView
+from bot.services.deputies.view import DeputyView
 
 
 def esc(value: object) -> str:
@@ -44,7 +44,6 @@ CONTACT_UNKNOWN = (
 )
 CONTACT_INACTIVE = "您的代表信息已停用，如有疑问请联系所在人大代表工委。"
 CONTACT_PHONE_TAKEN = "该手机号已绑定其他 Telegram 账号。如需换绑，请联系所在人大代表工委。"
-USE_BUTTON_FOR_CONTACT = "请点击下方按钮“分享手机号验证身份”，无需手动输入号码。"
 
 
 def contact_account_taken(deputy: DeputyView) -> str:

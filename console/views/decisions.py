@@ -8,14 +8,8 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from bot.services.console.auth import Role
-from bot.services.routing.review import (
-    BANDS,
-    REVIEW_STATUSES,
-    CorrectionEffect,
-    DecisionQuery,
-    ReviewError,
-    ReviewService,
-)
+from bot.services.routing.decision_log import BANDS, REVIEW_STATUSES, DecisionLog, DecisionQuery
+from bot.services.routing.review import CorrectionEffect, ReviewError, ReviewService
 from console import texts
 from console.context import PREFIX, context, identity, uow
 from console.forms import FormError, day, page_number, required, text
@@ -55,7 +49,7 @@ async def decision_log(request: web.Request) -> web.Response:
         number = page_number(request.query)
     except FormError as error:
         return error_page(request, 400, str(error))
-    service = ReviewService(uow(request))
+    service = DecisionLog(uow(request))
     departments, districts = await service.options()
     return render(
         request,
@@ -71,7 +65,7 @@ async def decision_log(request: web.Request) -> web.Response:
 
 @pages.get(r"/decisions/{id:\d{1,18}}")
 async def decision_detail(request: web.Request) -> web.Response:
-    service = ReviewService(uow(request))
+    service = DecisionLog(uow(request))
     detail = await service.detail(int(request.match_info["id"]))
     if detail is None:
         return error_page(request, 404, texts.NOT_FOUND)

@@ -22,9 +22,6 @@ class ConsoleRepository:
             select(ConsoleUser).where(ConsoleUser.username == username)
         )
 
-    async def users(self) -> list[ConsoleUser]:
-        return list(await self._session.scalars(select(ConsoleUser).order_by(ConsoleUser.id)))
-
     async def count_failed_login(self, user_id: int) -> int:
         """One more wrong password, counted in the database: parallel guesses all count."""
         result = await self._session.execute(

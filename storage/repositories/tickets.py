@@ -196,12 +196,6 @@ class OutboxRepository:
             query = query.where(OutboxMessage.id == message_id)
         return list(await self._session.scalars(query.order_by(OutboxMessage.id)))
 
-    async def count_by_status(self) -> dict[str, int]:
-        rows = await self._session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        )
-        return {status: count for status, count in rows.tuples()}
-
 
 class TicketRepository:
     def __init__(self, session: AsyncSession) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.app import Application
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
-from handlers.report_keyboards import MyAction
+from handlers.reporting.keyboards import MyAction
 from storage.models import OutboxMessage, Report
 from tests.e2e.reporting import WAGE_ARREARS, next_edit, to_preview, verified
 

@@ -19,11 +19,11 @@ from bot.hotline.telegram import texts as otx
 from bot.hotline.telegram.adapter import TelegramHotlineAdapter
 from bot.hotline.telegram.cards import OperatorAction
 from bot.hotline.telegram.keyboards import TicketButton
-from bot.notifier import TelegramNotifier
 from bot.services.routing.triage import TriageService
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
+from handlers.notifier import TelegramNotifier
 from storage.models import Report, ReportPhoto, Ticket, TicketEvent
 from tests.e2e.conftest import BotFactory, until
 from tests.e2e.reporting import WAGE_ARREARS, jpeg_with_exif, next_edit, to_preview, verified

@@ -15,8 +15,8 @@ from bot.services.feedback.urging import UrgeOutcome, UrgeService
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
-from handlers.rating_keyboards import RateAction
-from handlers.report_keyboards import MyAction
+from handlers.feedback.rating_keyboards import RateAction
+from handlers.reporting.keyboards import MyAction
 from intake.server import RunningIntake
 from storage.base import utcnow
 from storage.models import OutboxMessage, Rating, Report, Ticket

@@ -15,7 +15,7 @@ from bot.app import Application
 from bot.texts import recurrence as dtx
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
-from handlers.recurrence_keyboards import RecurrenceAction
+from handlers.feedback.recurrence_keyboards import RecurrenceAction
 from intake.server import RunningIntake
 from storage.models import OutboxMessage, Report, ReportStatus, Ticket
 from tests.e2e.conftest import HOTLINE_SECRET, BotFactory, until

@@ -7,7 +7,7 @@ from typing import Any
 from bot import texts
 from bot.app import Application
 from emulator.client import EmulatorClient
-from handlers.account import UnbindAction
+from handlers.deputies.account import UnbindAction
 
 # From samples/deputies.csv
 ZHOU_PHONE = "13807390003"  # 周志强, 省, 大祥区城西街道代表联络站

@@ -1,8 +1,8 @@
 """HOTLINE_ADAPTER=telegram: the 12345 hotline is an operators' group chat.
 
-`create_ticket` posts a ticket card with 受理 / 退回 / 答复 buttons (handlers/operator_chat.py acts
+`create_ticket` posts a ticket card with 受理 / 退回 / 答复 buttons (chat.py acts
 on them); urge, reopen, reroute and withdraw post into the group as replies to the card. Where
-each card went is recorded (bot/services/operator_cards.py), so a retried create — the outbox
+each card went is recorded (cards.py), so a retried create — the outbox
 delivers at least once — finds its card instead of posting a second one. Telegram itself cannot
 de-duplicate a send: only a crash between a send and its record can still post twice.
 

@@ -34,8 +34,6 @@ from bot.hotline.telegram import texts as otx
 from bot.hotline.telegram.cards import NEEDS_TEXT, CardView, OperatorAction
 from bot.hotline.telegram.desk import DeskOutcome, DeskResult, OperatorDesk, OperatorTap
 from bot.hotline.telegram.keyboards import TicketButton, action_of, card_buttons
-from bot.notifier import TelegramNotifier
-from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -50,13 +48,13 @@ class OperatorFlow(StatesGroup):
 
 
 class DeskMiddleware(BaseMiddleware):
-    """Hands the room's handlers an OperatorDesk that tells deputies through this bot."""
+    """Hands the room's handlers the OperatorDesk (it tells deputies through the bot)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, desk: OperatorDesk) -> None:
+        self._desk = desk
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["desk"] = OperatorDesk(self._uow_factory, TelegramNotifier(data["bot"]))
+        data["desk"] = self._desk
         return await handler(event, data)
 
 
@@ -232,15 +230,15 @@ def operator_name(user: User) -> str:
     return (f"{name} @{user.username}" if user.username else name)[:64]
 
 
-def setup(chat_id: int, uow_factory: UnitOfWorkFactory) -> Router:
+def setup(chat_id: int, desk: OperatorDesk) -> Router:
     """Include before the deputy routers: the room takes every update of the operators' chat."""
     room = Router(name="operators_room")
     only_here = in_chat(chat_id)
     room.message.filter(only_here)
     room.callback_query.filter(only_here)
-    desk = DeskMiddleware(uow_factory)
-    room.message.middleware(desk)
-    room.callback_query.middleware(desk)
+    desk_middleware = DeskMiddleware(desk)
+    room.message.middleware(desk_middleware)
+    room.callback_query.middleware(desk_middleware)
     room.callback_query.register(button_pressed, TicketButton.filter())
     room.callback_query.register(other_button)
     room.message.register(cancel, Command("cancel"))

@@ -7,10 +7,8 @@ through this process) update it at once. First-time visitors then cost no query 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.services.deputies.verification import DeputyView
+from bot.services.deputies.view import DeputyView
 
 
 class IdentityCache:

@@ -8,36 +8,11 @@ from enum import StrEnum
 
 from bot.services.deputies.identity_cache import IdentityCache
 from bot.services.deputies.phones import InvalidPhoneError, mask_phone, normalize_phone
+from bot.services.deputies.view import DeputyView
 from storage.base import utcnow
-from storage.models import Deputy
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DeputyView:
-    """What the chat layer may know about a deputy (no ORM objects cross layers)."""
-
-    id: int
-    name: str
-    level: str
-    constituency: str
-    station: str
-    phone_masked: str
-    telegram_user_id: int | None
-
-    @classmethod
-    def of(cls, deputy: Deputy) -> DeputyView:
-        return cls(
-            id=deputy.id,
-            name=deputy.name,
-            level=deputy.level,
-            constituency=deputy.constituency,
-            station=deputy.station,
-            phone_masked=mask_phone(deputy.phone),
-            telegram_user_id=deputy.telegram_user_id,
-        )
 
 
 class VerificationOutcome(StrEnum):

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from bot.core.clock import CHINA_TIME
 from bot.core.outbox import CreateTicket, to_row
-from bot.services.deputies.verification import DeputyView
+from bot.services.deputies.view import DeputyView
 from bot.services.reporting.analysis import decode, encode, fingerprint
 from bot.services.reporting.drafts import Draft
 from bot.services.reporting.photos import NotAnImageError, PhotoStore

@@ -1,6 +1,6 @@
 """Routing quality: how often the classifier's department is the one the admins keep.
 
-Definitions (shown on the page: bot/texts/statistics.py QUALITY_DEFINITIONS):
+Definitions (shown on the page: console/statistics_texts.py QUALITY_DEFINITIONS):
 - Counted: routing decisions an admin reviewed — 确认 (confirmed) or 更正 / 人工分派 (corrected) —
   by the decision's time in China time, per month or per week (weeks start on Monday).
 - 准确率 (accuracy) = reviewed decisions whose suggested department equals the final department

@@ -1,6 +1,6 @@
 """三率 statistics for the admins (人大代表工委): how well departments answer deputies' reports.
 
-Definitions (the same words are shown on the page and exported: bot/texts/statistics.py):
+Definitions (the same words are shown on the page and exported: console/statistics_texts.py):
 - Scope: tickets by creation (dispatch) time in China time (UTC+8), withdrawn tickets excluded;
   district = the report's district, department = the ticket's current department.
 - 响应率 (response rate) = tickets accepted on time (`accepted_at <= accept_due_at`) / tickets
@@ -17,7 +17,7 @@ Definitions (the same words are shown on the page and exported: bot/texts/statis
 
 All counting happens in SQL (storage/repositories/statistics.py): one grouped scan gives a
 department × district × month cube, which this module rolls up into the three views. The console
-keeps the cube's whole months between views (bot/services/statistics_rollup.py) and recounts
+keeps the cube's whole months between views (bot/services/statistics/rollup.py) and recounts
 only the months that changed.
 """
 

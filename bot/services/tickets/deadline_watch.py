@@ -4,26 +4,20 @@ automatic 催办, the 督办 flag and a word to the deputy.
 Transport-free and clock-injected: `python -m bot` runs `DeadlineJobs.run_forever`, tests call
 `DeadlineWatch.run_once(now)`. Each alert is claimed on the ticket (a conditional UPDATE) and
 queued for the hotline in the same transaction, so neither a second pass nor a second process
-sends it twice. A pending 延期 request pauses everything (see bot/services/deadlines.py)."""
+sends it twice. A pending 延期 request pauses everything (see deadlines.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.config import Settings
 from bot.core.outbox import DeadlineAlert, DeadlineKind, to_row
-from bot.services.feedback.recurrence import RecurrenceCheck, RecurrencePrompter
 from bot.services.notices import DeadlineMissed, Notifier
 from bot.services.tickets.deadlines import DeadlinePolicy
-from storage.base import utcnow
 from storage.models import Ticket
 from storage.repositories.deadlines import WatchedTicket
 from storage.uow import UnitOfWorkFactory
@@ -184,56 +178,3 @@ class DeadlineWatch:
             await self._notifier.notify(ticket.telegram_user_id, notice)
         except Exception:  # the 催办 and 督办 stand; the deputy sees them in /my
             log.exception("telling the deputy of report %s it is overdue failed", ticket.report_id)
-
-
-class DeadlineJobs:
-    """Runs the deadline watch and the 复发 check every `interval` seconds."""
-
-    def __init__(
-        self,
-        watch: DeadlineWatch,
-        recurrence: RecurrenceCheck | None,
-        *,
-        interval: float,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._watch = watch
-        self._recurrence = recurrence
-        self._interval = interval
-        self._clock = clock
-
-    async def run_once(self) -> None:
-        now = self._clock()
-        done = await self._watch.run_once(now)
-        if done.warnings or done.overdue:
-            log.info("deadline watch: %d warnings, %d overdue", done.warnings, done.overdue)
-        if self._recurrence is not None:
-            await self._recurrence.run_once(now)
-
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.run_once()
-            except Exception:  # keep watching; nothing was claimed that was not also queued
-                log.exception("deadline pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._interval)
-
-
-def deadline_jobs(
-    settings: Settings, uow_factory: UnitOfWorkFactory, notifier: Notifier, policy: DeadlinePolicy
-) -> DeadlineJobs:
-    """Built from settings; the 复发 question needs a notifier that can show buttons."""
-    watch = DeadlineWatch(
-        uow_factory,
-        notifier,
-        policy,
-        warning_hours=settings.deadline_warning_hours,
-        accept_warning_hours=settings.deadline_accept_warning_hours,
-    )
-    recurrence = None
-    if isinstance(notifier, RecurrencePrompter):
-        recurrence = RecurrenceCheck(
-            uow_factory, notifier, check_days=settings.recurrence_check_days
-        )
-    return DeadlineJobs(watch, recurrence, interval=settings.deadline_watch_seconds)

@@ -1,22 +1,26 @@
-"""Update middlewares: throttling, one unit of work per update, and the deputy gate."""
+"""Update middlewares: throttling, per-user order, one unit of work per update, the services a
+handler asks for, and the deputy gate."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
 from bot import texts
 from bot.services.deputies.identity_cache import IdentityCache
 from bot.services.deputies.verification import DeputyService
-from handlers.keyboards import contact_request
-from storage.uow import UnitOfWorkFactory
+from handlers.common.keyboards import contact_request
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# The wiring hands in storage's UnitOfWorkFactory: handlers never import storage themselves.
+UnitOfWorkOpener = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 class ThrottlingMiddleware(BaseMiddleware):
@@ -82,7 +86,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
 
     Handlers receive `uow`, `deputies` (the DeputyService) and `deputy` (DeputyView or None)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, identities: IdentityCache) -> None:
+    def __init__(self, uow_factory: UnitOfWorkOpener, identities: IdentityCache) -> None:
         self._uow_factory = uow_factory
         self._identities = identities
 
@@ -94,6 +98,26 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             data["deputies"] = deputies
             data["deputy"] = await deputies.current(user.id) if user else None
             return await handler(event, data)
+
+
+Provider = Callable[[dict[str, Any]], object]
+
+
+class ServicesMiddleware(BaseMiddleware):
+    """Inner middleware: hands a handler the services it names among its parameters, built on
+    the update's unit of work (`async def h(message: Message, reports: ReportService)`). Only
+    what the matched handler asks for is built; `providers` maps a parameter name to how."""
+
+    def __init__(self, providers: Mapping[str, Provider]) -> None:
+        self._providers = dict(providers)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        matched: HandlerObject | None = data.get("handler")
+        for name in matched.params if matched is not None else ():
+            make = self._providers.get(name)
+            if make is not None and name not in data:
+                data[name] = make(data)
+        return await handler(event, data)
 
 
 class DeputyRequiredMiddleware(BaseMiddleware):

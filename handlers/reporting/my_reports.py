@@ -7,14 +7,13 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.services.deputies.verification import DeputyView
+from bot.services.deputies.view import DeputyView
 from bot.services.feedback.urging import UrgeOutcome, UrgeService
 from bot.services.reporting.history import ReportHistoryService, WithdrawOutcome
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
-from handlers import report_keyboards as kb
-from handlers.filters import text_is
-from storage.uow import UnitOfWork
+from handlers.common.filters import text_is
+from handlers.reporting import keyboards as kb
 
 _URGE_ANSWERS: dict[UrgeOutcome, str] = {
     UrgeOutcome.URGED: rtx.URGED,
@@ -24,19 +23,22 @@ _URGE_ANSWERS: dict[UrgeOutcome, str] = {
 }
 
 
-async def my_reports(message: Message, deputy: DeputyView, uow: UnitOfWork) -> None:
-    page = await ReportHistoryService(uow).page(deputy.id, 0)
+async def my_reports(message: Message, deputy: DeputyView, history: ReportHistoryService) -> None:
+    page = await history.page(deputy.id, 0)
     await message.answer(rt.render_page(page), reply_markup=kb.my_page(page))
 
 
 async def my_button(
-    query: CallbackQuery, callback_data: kb.MyAction, deputy: DeputyView, uow: UnitOfWork
+    query: CallbackQuery,
+    callback_data: kb.MyAction,
+    deputy: DeputyView,
+    history: ReportHistoryService,
+    urging: UrgeService,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         await query.answer(texts.STALE_BUTTON)
         return
-    history = ReportHistoryService(uow)
     action = callback_data.action
     if action == "page":
         page = await history.page(deputy.id, callback_data.page)
@@ -44,7 +46,7 @@ async def my_button(
         await message.edit_text(rt.render_page(page), reply_markup=kb.my_page(page))
         return
     if action == "urge":
-        await _urge(query, callback_data, deputy, uow)
+        await _urge(query, callback_data, deputy, urging)
         return
     if action == "withdraw_ok":
         outcome = await history.withdraw(
@@ -76,16 +78,18 @@ async def my_button(
 
 
 async def _urge(
-    query: CallbackQuery, callback_data: kb.MyAction, deputy: DeputyView, uow: UnitOfWork
+    query: CallbackQuery, callback_data: kb.MyAction, deputy: DeputyView, urging: UrgeService
 ) -> None:
     """Answered on the button only: the page itself does not change until the hotline replies."""
-    outcome = await UrgeService(uow).urge(
+    outcome = await urging.urge(
         deputy.id, callback_data.report_id, actor=f"tg:{query.from_user.id}"
     )
     await query.answer(_URGE_ANSWERS[outcome], show_alert=outcome is not UrgeOutcome.URGED)
 
 
-def register(router: Router) -> None:
+def setup() -> Router:
+    router = Router(name="my_reports")
     router.message.register(my_reports, Command("my"))
     router.message.register(my_reports, text_is(texts.BTN_MY_REPORTS))
     router.callback_query.register(my_button, kb.MyAction.filter())
+    return router

@@ -8,9 +8,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot import texts
-from bot.services.deputies.verification import DeputyService, DeputyView, VerificationOutcome
-from handlers.filters import has_contact
-from handlers.keyboards import contact_request, main_menu
+from bot.services.deputies.verification import DeputyService, VerificationOutcome
+from bot.services.deputies.view import DeputyView
+from handlers.common.filters import has_contact
+from handlers.common.keyboards import contact_request, main_menu
 
 _REFUSALS = {
     VerificationOutcome.NOT_OWN_CONTACT: texts.CONTACT_NOT_OWN,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.services.feedback.ratings import RatingScore
 from bot.texts import ratings as rtx
-from storage.models import RatingScore
 
 # The callback carries the index: Chinese in callback_data would eat its 64 bytes.
 SCORES: tuple[tuple[RatingScore, str], ...] = (

@@ -8,12 +8,11 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.services.deputies.verification import DeputyView
+from bot.services.deputies.view import DeputyView
 from bot.services.feedback.recurrence import RecurrenceOutcome, RecurrenceService
 from bot.texts import recurrence as dtx
 from bot.texts import reports as rt
-from handlers.recurrence_keyboards import RecurrenceAction
-from storage.uow import UnitOfWork
+from handlers.feedback.recurrence_keyboards import RecurrenceAction
 
 # Refusals shown as an alert on the button; an accepted answer gets a message in the chat.
 _REFUSALS: dict[RecurrenceOutcome, str] = {
@@ -29,9 +28,12 @@ _ANSWERS = {
 
 
 async def recurrence_button(
-    query: CallbackQuery, callback_data: RecurrenceAction, deputy: DeputyView, uow: UnitOfWork
+    query: CallbackQuery,
+    callback_data: RecurrenceAction,
+    deputy: DeputyView,
+    recurrence: RecurrenceService,
 ) -> None:
-    result = await RecurrenceService(uow).answer(
+    result = await recurrence.answer(
         deputy.id,
         callback_data.report_id,
         callback_data.round,
@@ -48,6 +50,7 @@ async def recurrence_button(
         await message.answer(_ANSWERS[result.outcome](result.number))
 
 
-def register(router: Router) -> None:
-    """Adds the 回访 button handler to the (deputy-only) reports router."""
+def setup() -> Router:
+    router = Router(name="recurrence")
     router.callback_query.register(recurrence_button, RecurrenceAction.filter())
+    return router

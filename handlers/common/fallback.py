@@ -6,9 +6,9 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.services.deputies.verification import DeputyView
-from handlers.filters import has_text
-from handlers.keyboards import contact_request, main_menu
+from bot.services.deputies.view import DeputyView
+from handlers.common.filters import has_text
+from handlers.common.keyboards import contact_request, main_menu
 
 
 async def unhandled_text(message: Message, deputy: DeputyView | None) -> None:

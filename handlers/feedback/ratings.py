@@ -9,14 +9,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
-from bot.services.deputies.verification import DeputyView
-from bot.services.feedback.ratings import RateOutcome, RateResult, RatingService
+from bot.services.deputies.view import DeputyView
+from bot.services.feedback.ratings import RateOutcome, RateResult, RatingScore, RatingService
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
-from handlers.filters import has_text
-from handlers.rating_keyboards import RateAction, score_of
-from storage.models import RatingScore
-from storage.uow import UnitOfWork
+from handlers.common.filters import has_text
+from handlers.feedback.rating_keyboards import RateAction, score_of
 
 
 class RatingFlow(StatesGroup):
@@ -35,14 +33,14 @@ async def rate_button(
     query: CallbackQuery,
     callback_data: RateAction,
     deputy: DeputyView,
-    uow: UnitOfWork,
+    ratings: RatingService,
     state: FSMContext,
 ) -> None:
     score = score_of(callback_data)
     if score is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    result = await RatingService(uow).rate(
+    result = await ratings.rate(
         deputy.id,
         callback_data.report_id,
         callback_data.round,
@@ -71,7 +69,7 @@ async def rate_button(
 
 
 async def reason_received(
-    message: Message, deputy: DeputyView, uow: UnitOfWork, state: FSMContext
+    message: Message, deputy: DeputyView, ratings: RatingService, state: FSMContext
 ) -> None:
     reason = (message.text or "").strip()
     if reason.startswith("/"):  # an unknown command is not a reason
@@ -85,7 +83,7 @@ async def reason_received(
         return
     data = await state.get_data()
     await state.clear()
-    result = await RatingService(uow).rate(
+    result = await ratings.rate(
         deputy.id,
         int(data.get("rating_report", 0)),
         int(data.get("rating_round", 0)),
@@ -113,8 +111,10 @@ def _rated(result: RateResult, score: RatingScore) -> str:
     return rtx.thanks(result.number, score.value)
 
 
-def register(router: Router) -> None:
-    """Adds the rating handlers to the (deputy-only) reports router, after the commands."""
+def setup() -> Router:
+    """Included after the commands: /my still works while a reason is asked."""
+    router = Router(name="ratings")
     router.callback_query.register(rate_button, RateAction.filter())
     router.message.register(reason_received, StateFilter(RatingFlow.reason), has_text)
     router.message.register(reason_expected, StateFilter(RatingFlow.reason))
+    return router

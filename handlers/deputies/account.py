@@ -15,9 +15,10 @@ from aiogram.types import (
 )
 
 from bot import texts
-from bot.services.deputies.verification import DeputyService, DeputyView
-from handlers.filters import text_is
-from handlers.keyboards import contact_request, main_menu
+from bot.services.deputies.verification import DeputyService
+from bot.services.deputies.view import DeputyView
+from handlers.common.filters import text_is
+from handlers.common.keyboards import contact_request, main_menu
 
 
 class UnbindAction(CallbackData, prefix="unb"):

@@ -9,8 +9,8 @@ from bot.services.feedback.recurrence import RecurrenceQuestion
 from bot.services.notices import DeputyNotice, StatusChanged
 from bot.texts.notices import render
 from bot.texts.recurrence import recurrence_question
-from handlers.rating_keyboards import rating_buttons
-from handlers.recurrence_keyboards import recurrence_buttons
+from handlers.feedback.rating_keyboards import rating_buttons
+from handlers.feedback.recurrence_keyboards import recurrence_buttons
 
 
 class TelegramNotifier:

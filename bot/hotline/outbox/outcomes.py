@@ -1,0 +1,156 @@
+"""What a round's calls did, recorded in one transaction: tickets for creates (and their
+deadlines: the hotline's clock starts at delivery), delivered follow-ups, and failures retried
+with capped exponential back-off and full jitter, or dead-lettered."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.outbox import Withdraw, to_row, withdraw_key
+from bot.hotline.gateway import TicketReceipt
+from bot.hotline.outbox.sending import Outcome
+from bot.services.tickets.deadlines import DeadlinePolicy
+from storage.base import utcnow
+from storage.models import OutboxMessage, OutboxStatus, Report, ReportStatus, Ticket
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_delay: float = 2.0
+    max_delay: float = 600.0
+
+    def backoff(self, attempts: int, jitter: float) -> timedelta:
+        """Full jitter: uniform in [0, min(max_delay, base * 2^(attempts-1))]."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** max(attempts - 1, 0))
+        return timedelta(seconds=ceiling * jitter)
+
+
+class OutcomeRecorder:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        adapter: str,
+        deadlines: DeadlinePolicy,
+        retry: RetryPolicy,
+        clock: Callable[[], datetime] = utcnow,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._adapter = adapter
+        self._deadlines = deadlines
+        self._retry = retry
+        self._clock = clock
+        self._jitter = jitter
+
+    async def record(self, outcomes: list[Outcome]) -> None:
+        """All of a round's outcomes in one commit. A ticket that a callback recorded in the
+        meantime breaks that commit: then each outcome is recorded on its own, carefully."""
+        try:
+            async with self._uow_factory() as uow:
+                await self._apply(uow, outcomes, careful=False)
+                await uow.commit()
+        except IntegrityError:
+            for outcome in outcomes:
+                async with self._uow_factory() as uow:
+                    await self._apply(uow, [outcome], careful=True)
+                    await uow.commit()
+        for outcome in outcomes:
+            if outcome.error is None:
+                receipt = outcome.receipt
+                log.info(
+                    "outbox message %s delivered (%s)",
+                    outcome.message_id,
+                    receipt.external_id if receipt else "follow-up",
+                )
+
+    async def _apply(self, uow: UnitOfWork, outcomes: list[Outcome], *, careful: bool) -> None:
+        repo = uow.outbox
+        messages = {m.id: m for m in await repo.by_ids([o.message_id for o in outcomes])}
+        created = {o.message_id: o.receipt for o in outcomes if o.receipt is not None}
+        report_ids = [m.report_id for i, m in messages.items() if i in created and m.report_id]
+        reports = await repo.reports(report_ids)
+        recorded = await repo.tickets(report_ids)  # by callbacks that came first
+        # A deputy who withdrew after a callback had recorded the ticket queued the 撤回 then.
+        queued = await repo.existing_keys(
+            [withdraw_key(r.id) for r in reports.values() if r.status == ReportStatus.WITHDRAWN]
+        )
+        for outcome in outcomes:
+            message = messages.get(outcome.message_id)
+            if message is None:
+                continue
+            if outcome.error is not None:
+                # Cancelled meanwhile (撤回) or delivered by another worker: a failed call
+                # neither makes it a dead letter nor schedules a retry.
+                if message.status == OutboxStatus.PENDING:
+                    self._fail(message, outcome.error, permanent=outcome.permanent)
+                continue
+            report = reports.get(message.report_id or 0)
+            if report is not None and outcome.receipt is not None:
+                ticket = recorded.get(report.id)
+                if ticket is None:
+                    ticket = self._ticket(report, outcome.receipt)
+                    if not careful:
+                        uow.session.add(ticket)
+                    elif not await uow.tickets.add_ticket(ticket):  # a callback was first
+                        ticket = await uow.reports.ticket(report.id)
+                if ticket is not None:
+                    self.start_clock(ticket, report)
+                withdrawn = report.status == ReportStatus.WITHDRAWN
+                if withdrawn and withdraw_key(report.id) not in queued:
+                    # Withdrawn while this create was on its way: the hotline must cancel it.
+                    uow.outbox.add(to_row(Withdraw(report.id)))
+            message.attempts += 1
+            self.settle(message, OutboxStatus.DELIVERED)
+
+    def _ticket(self, report: Report, receipt: TicketReceipt) -> Ticket:
+        return Ticket(
+            report_id=report.id,
+            adapter=self._adapter,
+            external_id=receipt.external_id,
+            status=receipt.status or ReportStatus.SUBMITTED,
+            department_id=report.department_id,
+        )
+
+    def start_clock(self, ticket: Ticket, report: Report) -> None:
+        """The hotline's clock starts now: 受理 and handling deadlines from delivery. Also for
+        a ticket a callback recorded first (while the round's other calls were out): the
+        callback does not know the deadlines."""
+        received = self._clock()
+        if ticket.accept_due_at is None:
+            ticket.accept_due_at = self._deadlines.accept_due(received)
+        if ticket.due_at is None:
+            ticket.due_at = self._deadlines.handle_due(
+                received, report.appeal_type, report.urgency
+            )
+
+    def _fail(self, message: OutboxMessage, error: str, *, permanent: bool) -> None:
+        message.attempts += 1
+        if permanent or message.attempts >= self._retry.max_attempts:
+            self.settle(message, OutboxStatus.DEAD, error)
+            log.error(
+                "outbox message %s dead after %d attempts: %s", message.id, message.attempts, error
+            )
+            return
+        message.last_error = error[:2000]
+        message.locked_until = None
+        delay = self._retry.backoff(message.attempts, self._jitter())
+        message.next_attempt_at = self._clock() + delay
+        log.warning("outbox message %s attempt %d failed: %s", message.id, message.attempts, error)
+
+    def settle(self, message: OutboxMessage, status: str, error: str | None = None) -> None:
+        message.status = status
+        message.locked_until = None
+        if error is not None:
+            message.last_error = error[:2000]
+        if status == OutboxStatus.DELIVERED:
+            message.delivered_at = self._clock()

@@ -1,0 +1,1 @@
+"""Who the user is: /start and contact sharing (verification), help, /whoami, /cancel, /unbind."""
