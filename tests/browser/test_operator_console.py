@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from intake import RunningIntake, start_intake
-from intake.signing import signed_headers
+from protocol.signing import signed_headers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 OUTPUT = Path(__file__).parents[2] / "test-output" / "browser"
@@ -48,8 +48,8 @@ async def _file_ticket(intake: RunningIntake) -> str:
         },
         ensure_ascii=False,
     ).encode()
-    headers = {"Idempotency-Key": "report-42", "Content-Type": "application/json"}
-    headers.update(signed_headers(SECRET, body))
+    headers = {"Content-Type": "application/json"}
+    headers.update(signed_headers(SECRET, "POST", "/api/v1/tickets", body, key="report-42"))
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{intake.base_url}/api/v1/tickets", data=body, headers=headers) as r:
             assert r.status == 201, await r.text()
