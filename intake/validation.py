@@ -88,7 +88,7 @@ def parse_create(body: Any, key: str, directory: Directory) -> NewTicket:
         try:
             submitted_at = parse_iso(str(body["submitted_at"]))
         except ValueError:
-            errors.append({"field": "submitted_at", "message": "must be ISO 8601, 2000–2100"})
+            errors.append({"field": "submitted_at", "message": "must be ISO 8601, 1900–3000"})
     raw_photos = body.get("photos") or []
     photos = []
     if not isinstance(raw_photos, list) or len(raw_photos) > MAX_PHOTOS:
