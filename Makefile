@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8081
 
-.PHONY: demo test lint bench eval clean venv
+.PHONY: demo test lint bench eval fuzz clean venv
 
 venv: $(STAMP)
 
@@ -34,6 +34,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# schemathesis over intake/openapi.yaml with >= 5,000 generated requests (make test runs ~400).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=450 $(PY) -m pytest -q -s tests/fuzz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -176,10 +176,15 @@ async def create_tickets_batch(request: web.Request) -> web.Response:
     """Up to MAX_BATCH creates in one call and one transaction, each item idempotent by its
     own `idempotency_key`; one result per item, in order, each with its own code."""
     ctx = request.app[CTX]
+    batch_key = request.headers.get(IDEMPOTENCY_HEADER)
+    if batch_key is not None and not 1 <= len(batch_key.strip()) <= 128:
+        return _error(400, "Idempotency-Key header, when sent, must be 1-128 characters")
     body = await _json_body(request)
     items = body.get("tickets") if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
         return _error(422, f'body must be {{"tickets": [...]}} with 1-{MAX_BATCH} tickets')
+    if not all(isinstance(item, dict) for item in items):
+        return _error(422, "every item of tickets must be a JSON object")
     results: list[dict[str, Any]] = [{} for _ in items]
     valid: list[tuple[int, NewTicket]] = []
     for index, item in enumerate(items):
