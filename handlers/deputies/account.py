@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -17,6 +17,7 @@ from aiogram.types import (
 from bot import texts
 from bot.services.deputies.verification import DeputyService
 from bot.services.deputies.view import DeputyView
+from handlers.common import prompts
 from handlers.common.filters import text_is
 from handlers.common.keyboards import contact_request, main_menu
 
@@ -37,8 +38,8 @@ async def whoami(message: Message, deputy: DeputyView | None) -> None:
     await message.answer(texts.whoami(deputy))
 
 
-async def cancel(message: Message, state: FSMContext, deputy: DeputyView | None) -> None:
-    await state.clear()
+async def cancel(message: Message, state: FSMContext, deputy: DeputyView | None, bot: Bot) -> None:
+    await prompts.finish(state, bot)
     await message.answer("已取消当前操作。", reply_markup=main_menu() if deputy else None)
 
 
@@ -81,7 +82,7 @@ async def unbind_pressed(
     if unbound is None:  # pressed twice, or unbound elsewhere meanwhile
         await query.answer(texts.STALE_BUTTON)
         return
-    await state.clear()
+    await prompts.finish(state, query.bot)
     await query.answer()
     await _close_prompt(query, texts.UNBIND_DONE)
     if isinstance(query.message, Message):
