@@ -4,6 +4,7 @@ address or outside any flow). The handler gets the finding as its `danger` param
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -11,7 +12,8 @@ from aiogram.types import Message, TelegramObject
 
 from bot.services.reporting.safety import DangerCheck
 from bot.texts import reports as rt
-from handlers.middlewares import Handler
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DangerMiddleware(BaseMiddleware):

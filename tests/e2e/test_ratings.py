@@ -172,8 +172,8 @@ async def test_urge_reaches_the_hotline_once_a_day(
     assert rtx.BTN_URGE in _labels(detail)
 
     await deputy.press_button(detail, rtx.BTN_URGE)
-    urged = await deputy.next_message()  # what happened stays in the chat, not a toast
-    assert urged["text"] == rtx.urged(number)
+    told = await deputy.next_message()  # what happened stays in the chat, not a toast
+    assert told["text"] == rtx.urged(number)
     again = await deputy.callback_answer(await deputy.press_button(detail, rtx.BTN_URGE))
     assert again is not None and again["text"] == rtx.URGED_TODAY
 
