@@ -10,11 +10,14 @@ from bot.core.text_input import clean, is_blank
 from bot.services.deputies.view import DeputyView
 from classifiers import Emergency
 from handlers.common.filters import has_text
-from handlers.common.keyboards import contact_request, main_menu
+from handlers.common.keyboards import main_menu, not_verified
 
 
 async def unhandled_text(
-    message: Message, deputy: DeputyView | None, danger: Emergency | None = None
+    message: Message,
+    deputy: DeputyView | None,
+    deactivated: bool = False,
+    danger: Emergency | None = None,
 ) -> None:
     text = clean(message.text)
     if is_blank(text):
@@ -22,7 +25,8 @@ async def unhandled_text(
     elif text.startswith("/"):
         await message.answer(texts.UNKNOWN_COMMAND)
     elif deputy is None:
-        await message.answer(texts.NOT_BOUND, reply_markup=contact_request())
+        text, keyboard = not_verified(deactivated)
+        await message.answer(text, reply_markup=keyboard)
     elif danger is not None:  # the advice went first; a report may follow once people are safe
         await message.answer(texts.DANGER_FOLLOW_UP, reply_markup=main_menu())
     else:

@@ -23,10 +23,18 @@ _REFUSALS = {
 }
 
 
-async def start(message: Message, deputy: DeputyView | None, state: FSMContext, bot: Bot) -> None:
+async def start(
+    message: Message,
+    deputy: DeputyView | None,
+    state: FSMContext,
+    bot: Bot,
+    deactivated: bool = False,
+) -> None:
     await prompts.finish(state, bot)
     if deputy is not None:
         await message.answer(texts.welcome_back(deputy), reply_markup=main_menu())
+    elif deactivated:  # sharing the phone again would not help: say why at once
+        await message.answer(texts.CONTACT_INACTIVE, reply_markup=ReplyKeyboardRemove())
     else:
         await message.answer(texts.ASK_CONTACT, reply_markup=contact_request())
 

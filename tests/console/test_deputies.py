@@ -149,7 +149,7 @@ async def test_deactivate_reactivate_and_unbind_are_audited(
         status, html = await post_form(
             http,
             console_server.url(f"/deputies/{deputy_id}/{action}"),
-            {"back": "/admin/deputies?q=李"},
+            {"back": "/admin/deputies?q=李", "confirm": "yes"},
             csrf_from=listing,
         )
         assert status == 200 and expected in html, action
@@ -169,3 +169,22 @@ async def test_deactivate_reactivate_and_unbind_are_audited(
         http, console_server.url("/deputies/999/deactivate"), {}, csrf_from=listing
     )
     assert status == 404 and "代表不存在" in html
+
+
+async def test_deactivation_asks_for_confirmation_first(
+    console_server: ConsoleServer, login: Login
+) -> None:
+    deputy_id = (await _deputies(console_server))["13800000001"].id
+    http = await login("admin")
+    listing = console_server.url("/deputies?q=李")
+    status, html = await post_form(
+        http,
+        console_server.url(f"/deputies/{deputy_id}/deactivate"),
+        {"back": "/admin/deputies?q=李"},
+        csrf_from=listing,
+    )
+    assert status == 200 and "确认停用" in html and "李代表" in html
+    assert 'name="confirm" value="yes"' in html and 'href="/admin/deputies?q=李"' in html
+    assert (await _deputies(console_server))["13800000001"].active  # nothing done yet
+    async with console_server.uow_factory() as uow:
+        assert await uow.audit.by_action("deputy.deactivate") == []

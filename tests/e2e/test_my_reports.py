@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.app import Application
@@ -89,7 +91,7 @@ async def test_withdrawal_asks_for_a_reason_and_passes_it_to_the_hotline(
     assert told["text"].startswith("已撤回反映") and number in told["text"]
     assert "撤回原因已转告 12345 热线" in told["text"]
 
-    async def withdrawn_at_intake() -> list[dict[str, object]]:
+    async def withdrawn_at_intake() -> list[Any]:
         ticket = await intake.store.get(ticket_no)
         assert ticket is not None
         events = await intake.store.events_for(ticket["id"])
