@@ -10,13 +10,24 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import MissingOperatorsChatError, MissingTokenError, Settings, load_settings
+from bot.config import (
+    MissingOperatorsChatError,
+    MissingTokenError,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from bot.logging_setup import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:  # one line per bad variable, never a traceback
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return 2
     configure_logging(settings.log_level)
     command = args.command or "run"
     try:
