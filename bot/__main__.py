@@ -94,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     demo = commands.add_parser("demo", help="local demo: Bot API emulator + web chat + bot")
-    demo.add_argument("--port", type=int, default=8081, help="emulator / web chat port")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=8081,
+        help="web chat port (DEMO_PORT); the intake is 9 above, the admin console 1 below",
+    )
     return parser
 
 

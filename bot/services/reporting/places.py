@@ -74,13 +74,15 @@ def valid(location: tuple[float, float]) -> bool:
 
 
 def place_of(analysis: Classification, location: tuple[float, float] | None) -> Place:
-    """The text's own place (a town it names, or a district other than the location's) comes
-    first; otherwise a shared location within reach of a town seat names both."""
+    """A town the text names comes first; then a shared location within reach of a town seat
+    names both, unless the text names another district than the seat's (the problem is
+    elsewhere than where the deputy stands); else the router's district."""
     if analysis.town or location is None or not valid(location):
         return Place(analysis.district, analysis.town)
-    if analysis.district is not None and analysis.district != nearest_district(location):
-        return Place(analysis.district, None)  # the text named another district
     seat = nearest_town(location)
     if seat is None:
         return Place(analysis.district, None)
-    return Place(seat.district, seat.town)
+    named = analysis.district
+    if named is None or named == seat.district or named == nearest_district(location):
+        return Place(seat.district, seat.town)
+    return Place(named, None)  # the text named another district
