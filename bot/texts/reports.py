@@ -79,6 +79,14 @@ _MAX_TERM = 20
 _MAX_EVIDENCE = 5
 
 
+def photos_button(count: int) -> str:
+    return f"🖼 查看照片（{count} 张）"
+
+
+def photos_caption(number: str) -> str:
+    return f"反映 {number} 的现场照片"
+
+
 def withdrawn(number: str, reason: str) -> str:
     said = "，撤回原因已转告 12345 热线" if reason else ""
     return f"已撤回反映 <b>{esc(number)}</b>{said}，该事项不再办理。"

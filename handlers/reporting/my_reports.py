@@ -10,7 +10,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InputMediaPhoto, Message
 
 from bot import texts
 from bot.core.text_input import clean, is_blank
@@ -60,6 +60,9 @@ async def my_button(
         return
     if action == "urge":
         await _urge(query, message, callback_data, deputy, urging, history)
+        return
+    if action == "photos":
+        await _photos(query, message, deputy, history, callback_data.report_id)
         return
     if action == "withdraw_ok":
         await _withdraw(query, message, deputy, history, state, bot, callback_data.report_id, "")
@@ -142,6 +145,31 @@ async def _withdraw(
         await query.answer(refusal, show_alert=True)
     else:
         await message.answer(refusal)
+
+
+async def _photos(
+    query: CallbackQuery,
+    message: Message,
+    deputy: DeputyView,
+    history: ReportHistoryService,
+    report_id: int,
+) -> None:
+    """The report's photos, sent into the chat where the deputy can open them."""
+    file_ids = await history.photo_file_ids(deputy.id, report_id)
+    detail = await history.detail(deputy.id, report_id)
+    if not file_ids or detail is None:
+        await query.answer(rt.NOT_YOUR_REPORT if detail is None else texts.STALE_BUTTON)
+        return
+    await query.answer()
+    caption = rt.photos_caption(detail.number)
+    if len(file_ids) == 1:
+        await message.answer_photo(file_ids[0], caption=caption)
+        return
+    album = [
+        InputMediaPhoto(media=file_id, caption=caption if index == 0 else None)
+        for index, file_id in enumerate(file_ids[:10])
+    ]
+    await message.answer_media_group(album)  # type: ignore[arg-type]
 
 
 async def _urge(

@@ -13,7 +13,14 @@ from handlers.reporting.keyboards import MyAction
 from intake import RunningIntake
 from storage.models import OutboxMessage, Report
 from tests.e2e.conftest import until
-from tests.e2e.reporting import WAGE_ARREARS, filed_at_intake, next_edit, to_preview, verified
+from tests.e2e.reporting import (
+    WAGE_ARREARS,
+    filed_at_intake,
+    jpeg_with_exif,
+    next_edit,
+    to_preview,
+    verified,
+)
 
 
 async def _file(client: EmulatorClient, user_id: int) -> tuple[ChatUser, str]:
@@ -101,3 +108,17 @@ async def test_withdrawal_asks_for_a_reason_and_passes_it_to_the_hotline(
     assert "问题已由社区协调解决" in str(event["note"])
     card = next(m for m in await deputy.messages() if m["message_id"] == detail["message_id"])
     assert "已撤回" in card["text"] and rt.BTN_WITHDRAW not in str(card.get("reply_markup"))
+
+
+async def test_the_reports_photos_can_be_opened_from_my_reports(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7106)
+    preview = await to_preview(deputy, WAGE_ARREARS, [jpeg_with_exif(), jpeg_with_exif()])
+    await deputy.press_button(preview, "确认提交")
+    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
+    detail = await _open_detail(deputy, number)
+    await deputy.press_button(detail, rt.photos_button(2))
+    first, second = await deputy.next_message(), await deputy.next_message()
+    assert first["photo"] and second["photo"] and number in first["caption"]
+    assert first["media_group_id"] == second["media_group_id"]

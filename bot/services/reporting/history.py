@@ -120,6 +120,13 @@ class ReportHistoryService:
             can_urge=can_urge(report, await self._uow.reports.ticket(report.id)),
         )
 
+    async def photo_file_ids(self, deputy_id: int, report_id: int) -> list[str] | None:
+        """The Telegram file ids of the report's photos (None: not the deputy's report)."""
+        report = await self._own(deputy_id, report_id)
+        if report is None:
+            return None
+        return [p.telegram_file_id for p in await self._uow.reports.photos(report.id)]
+
     async def withdraw(
         self, deputy_id: int, report_id: int, actor: str, reason: str = ""
     ) -> WithdrawOutcome:
