@@ -78,4 +78,17 @@ async def test_front_page_case_page_and_statistics_fit_a_phone_and_a_desktop(
     await page.goto(f"{base}/quality")
     await page.wait_for_selector("svg.chart")
     await shot("quality", "form.filters button[type=submit]")
+
+    # Every other page fits as well.
+    for name, path, primary in [
+        ("statistics-deputies", "/statistics/deputies", ["form.filters button[type=submit]"]),
+        ("triage", "/triage", []),
+        ("deputies", "/deputies", ["#btn-search", "#btn-import"]),
+        ("departments", "/departments", []),
+        ("department", "/departments/1", ["#btn-save"]),
+        ("dead-letters", "/dead-letters", []),
+    ]:
+        await page.goto(base + path)
+        await page.wait_for_selector("main h1")
+        await shot(name, *primary)
     await page.close()
