@@ -61,9 +61,11 @@ async def test_csv_import_then_export_round_trips(
     disposition, exported = await _download(console_server, http, "csv")
     assert "代表信息库.csv" in disposition
     rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
-    assert rows[0] == ["姓名", "手机号", "层级", "选区", "联络站", "绑定状态"]
-    assert ["赵代表", "13900000003", "乡", "城西街道", "城西联络站", "未绑定"] in rows
-    assert ["李代表", "13800000001", "市", "大祥区第三选区", "城西联络站", "已绑定"] in rows
+    assert rows[0] == ["姓名", "手机号", "层级", "选区", "联络站", "区县", "状态", "绑定状态"]
+    zhao = ["赵代表", "13900000003", "乡", "城西街道", "城西联络站", "大祥区", "在册", "未绑定"]
+    assert zhao in rows  # 城西街道 is a town of 大祥区
+    li = ["李代表", "13800000001", "市", "大祥区第三选区", "城西联络站"]
+    assert [*li, "大祥区", "在册", "已绑定"] in rows
 
     # The exported file goes straight back in: nothing changes.
     status, html = await upload_deputies(console_server, http, "export.csv", exported)
