@@ -197,11 +197,12 @@ function renderMessage(m, applyKeyboard = true) {
     old.replaceWith(bubble);
   } else {
     transcript.appendChild(bubble);
-    transcript.scrollTop = transcript.scrollHeight;
   }
   state.nodes.set(m.message_id, bubble);
   showStart(false);
   if (applyKeyboard && m.from_bot && m.sent_reply_markup && !m.deleted) showReplyKeyboard(m.sent_reply_markup);
+  // Last: a keyboard that just appeared made the transcript shorter.
+  if (!old) transcript.scrollTop = transcript.scrollHeight;
 }
 
 // -- reply keyboard -------------------------------------------------------------------------
@@ -369,7 +370,8 @@ async function openChat() {
   $("transcript").replaceChildren();
   $("reply-keyboard").hidden = true;
   const p = state.persona;
-  $("chat-title").textContent = `${p.name}（ID ${p.id}）与 代表直通12345 的对话`;
+  $("chat-title").textContent = `${p.name} · 代表直通12345`;
+  $("chat-title").title = `${p.name}（ID ${p.id}）与 代表直通12345 的对话`;
   const chatPath = `/bots/${state.botId}/chats/${p.id}`;
   const seen = await api("GET", `${chatPath}/events?after_seq=0&timeout=0`);
   state.lastSeq = seen.reduce((max, ev) => Math.max(max, ev.seq), 0);
