@@ -42,7 +42,7 @@ from handlers.middlewares import (
     ThrottlingMiddleware,
     UnitOfWorkMiddleware,
 )
-from handlers.notifier import TelegramNotifier
+from handlers.notifier import TelegramAlerts, TelegramNotifier
 from storage.bootstrap import open_database
 from storage.db import create_session_factory
 from storage.uow import UnitOfWorkFactory
@@ -130,7 +130,9 @@ class Application:
         dispatcher = build_dispatcher(
             settings, uow_factory, storage, classifier, notifier, identities
         )
-        hotline = HotlineRuntime(settings, uow_factory, notifier, bot=bot)
+        chat = settings.alerts_chat_id
+        alerter = TelegramAlerts(bot, chat) if chat is not None else None
+        hotline = HotlineRuntime(settings, uow_factory, notifier, bot=bot, alerter=alerter)
         web_server = WebServer(settings.web_host, settings.web_port)
         hotline.add_routes(web_server)
         add_console(

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     outbox_concurrency: int = Field(default=8, ge=1)
     # A claimed message is the worker's this long; one that died holding it frees it by expiry.
     outbox_lease_seconds: float = Field(default=300, gt=0)
+    # How long a message is retried before it is dead-lettered, and the longest wait between
+    # two attempts (back-off is exponential with full jitter up to it).
+    outbox_retry_hours: float = Field(default=72, gt=0)
+    outbox_retry_max_seconds: float = Field(default=300, gt=0)
+    # A report still not delivered this long after filing: its deputy is told it is safe and
+    # will be sent automatically (and told again when it arrives).
+    outbox_delay_notice_minutes: float = Field(default=5, ge=0)
+    # Optional Telegram group of the 代表工委 staff for alerts: an outage of the hotline, its
+    # end, and every dead letter (negative id; the bot must be a member).
+    alerts_chat_id: int | None = Field(default=None, lt=0)
 
     # Deadlines: public holidays and 调休 workdays, comma-separated ISO dates.
     deadline_holidays: str = ""

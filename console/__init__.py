@@ -52,5 +52,6 @@ def add_routes(
             wake_outbox=wake_outbox,
             router_directory=router_directory,
             registry_changed=registry_changed,
+            outage_after=timedelta(minutes=settings.outbox_delay_notice_minutes),
         ),
     )

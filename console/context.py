@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -29,6 +30,8 @@ class ConsoleContext:
     router_directory: RouterDirectory | None = None
     # Deputies deactivated, unbound or imported: the bot's identity cache must forget them now.
     registry_changed: Callable[[], None] = lambda: None
+    # Messages failing this long mean the hotline is down (OUTBOX_DELAY_NOTICE_MINUTES).
+    outage_after: timedelta = timedelta(minutes=5)
 
 
 CONSOLE = web.AppKey("console", ConsoleContext)

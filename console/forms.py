@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from aiohttp import web
+from multidict import MultiDictProxy
+
 from console import texts
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates outside are typos (and overflow time zones)
 
 
 class FormError(ValueError):
@@ -44,9 +49,21 @@ def day(form: Mapping[str, object], name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise FormError(texts.BAD_DATE.format(value=raw)) from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise FormError(texts.BAD_DATE.format(value=raw))
+    return value
+
+
+async def posted(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+    """The request's form; a body that cannot be read as one (not UTF-8, an unknown charset,
+    broken multipart) is a 400, never a 500."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError, AssertionError):
+        raise web.HTTPBadRequest() from None
 
 
 def lines(form: Mapping[str, object], name: str, *, limit: int = 4000) -> list[str]:

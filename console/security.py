@@ -25,6 +25,7 @@ from console.context import (
     set_uow,
     uow,
 )
+from console.forms import posted
 from console.pages import Access
 from console.render import CSRF_KEY, error_page, redirect
 
@@ -38,6 +39,7 @@ _ADMIN_ONLY = Access(Role.ADMIN)  # a route nobody declared: fail closed
 _NO_ROUTE = Access(Role.VIEWER)  # no such page (or method): signed-in people get the 404/405
 # aiohttp's own refusals (plain English text) shown as the console's Chinese error page.
 _REFUSALS = {
+    400: texts.BAD_FORM,
     404: texts.NOT_FOUND,
     405: texts.METHOD_NOT_ALLOWED,
     413: texts.TOO_LARGE.format(limit=MAX_BODY // (1024 * 1024)),
@@ -97,7 +99,7 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     expected = who.csrf_token if who is not None else cookie or fresh or ""
     request[CSRF_KEY] = expected
     if request.method == "POST":
-        form = await request.post()
+        form = await posted(request)  # views read the same form again (aiohttp keeps it)
         sent = form.get("csrf_token")
         if fresh or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
             return error_page(request, 403, texts.CSRF_FAILED)

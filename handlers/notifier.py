@@ -6,7 +6,8 @@ from __future__ import annotations
 from aiogram import Bot
 
 from bot.services.feedback.recurrence import RecurrenceQuestion
-from bot.services.notices import DeputyNotice, StatusChanged
+from bot.services.notices import AdminAlert, DeputyNotice, StatusChanged
+from bot.texts import alerts
 from bot.texts.notices import render
 from bot.texts.recurrence import recurrence_question
 from handlers.feedback.rating_keyboards import rating_buttons
@@ -27,3 +28,14 @@ class TelegramNotifier:
         markup = recurrence_buttons(question)
         text = recurrence_question(question)
         await self._bot.send_message(telegram_user_id, text, reply_markup=markup)
+
+
+class TelegramAlerts:
+    """The staff's alert group (ALERTS_CHAT_ID)."""
+
+    def __init__(self, bot: Bot, chat_id: int) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+
+    async def alert(self, alert: AdminAlert) -> None:
+        await self._bot.send_message(self._chat_id, alerts.render(alert))

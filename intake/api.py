@@ -12,11 +12,11 @@ from aiohttp import web
 from intake import workflow
 from intake.context import CTX, Context, json_response, media_url
 from intake.new_ticket import NewTicket
-from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
 from intake.store import NotFound
 from intake.timeutil import to_iso
 from intake.validation import ValidationFailed, parse_create
 from intake.workflow import InputError
+from protocol.signing import SignatureError, verify
 
 PREFIX = "/api/v1"
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
@@ -54,8 +54,9 @@ async def signature_middleware(request: web.Request, handler: Handler) -> web.St
         try:
             verify(
                 request.app[CTX].settings.secret,
-                request.headers.get(TIMESTAMP_HEADER),
-                request.headers.get(SIGNATURE_HEADER),
+                request.method,
+                request.raw_path,
+                request.headers,
                 body,
             )
         except SignatureError as error:

@@ -19,10 +19,11 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from yarl import URL
 
 from intake.db import callbacks
-from intake.signing import signed_headers
 from intake.timeutil import to_iso
+from protocol.signing import signed_headers
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class CallbackDispatcher:
         idle_poll_s: float = 5.0,
     ) -> None:
         self.url = url
+        self._path = URL(url).raw_path_qs  # what the signature covers, as sent
         self._engine = engine
         self._lock = write_lock
         self._secret = secret
@@ -143,7 +145,8 @@ class CallbackDispatcher:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "X-Event-Id": event_id,
-            **signed_headers(self._secret, body),
+            # Keyed by the event: a replayed callback is the same event, recorded once.
+            **signed_headers(self._secret, "POST", self._path, body, key=event_id),
         }
         try:
             async with self._session.post(self.url, data=body, headers=headers) as response:

@@ -77,7 +77,11 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     cookie = request.cookies.get(CSRF_COOKIE)
     request["csrf"] = cookie or secrets.token_urlsafe(32)
     if request.method == "POST":
-        form = await request.post()
+        try:
+            form = await request.post()  # handlers read it again: aiohttp keeps it
+        except (ValueError, LookupError, AssertionError):  # not UTF-8, bad charset, multipart
+            message = "提交的表单无法读取（编码不是 UTF-8 或内容已损坏），未执行任何操作。"
+            return _render(request, "error.html", status=400, message=message)
         sent = form.get("csrf_token")
         if not cookie or not isinstance(sent, str) or not hmac.compare_digest(sent, cookie):
             return _render(

@@ -136,7 +136,10 @@ async def create_request(request: web.Request) -> web.Response:
     if (bad := _check_format(request)) is not None:
         return bad
     ctx = request.app[CTX]
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (ValueError, LookupError, AssertionError):  # not UTF-8, bad charset, multipart
+        return errors(400, "请求体无法解析 (body is not a readable form)")
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     api_key = ctx.settings.open311_api_key
     if api_key and fields.get("api_key") != api_key:

@@ -27,12 +27,22 @@ def to_local_text(value: datetime | None) -> str:
     return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+EARLIEST, LATEST = datetime(1900, 1, 1), datetime(3000, 1, 1)  # naive UTC: no overflow
+
+
 def parse_iso(text: str) -> datetime:
-    """ISO 8601 (with or without offset; without = China time) → naive UTC."""
+    """ISO 8601 (with or without offset; without = China time) → naive UTC, between 1900 and
+    3000; ValueError otherwise (0001-01-01+14:00 cannot even be converted)."""
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=CHINA_TZ)
-    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    try:
+        moment = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("out of range")
+    return moment
 
 
 def parse_local_date_end(text: str) -> datetime:

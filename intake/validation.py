@@ -43,6 +43,9 @@ def _text(
     if len(value) > max_len:
         errors.append({"field": field, "message": f"longer than {max_len} characters"})
         return None
+    if any("\ud800" <= ch <= "\udfff" for ch in value):  # "\ud800" in JSON is not text
+        errors.append({"field": field, "message": "is not valid Unicode text"})
+        return None
     return value
 
 
@@ -85,7 +88,7 @@ def parse_create(body: Any, key: str, directory: Directory) -> NewTicket:
         try:
             submitted_at = parse_iso(str(body["submitted_at"]))
         except ValueError:
-            errors.append({"field": "submitted_at", "message": "must be ISO 8601"})
+            errors.append({"field": "submitted_at", "message": "must be ISO 8601, 1900–3000"})
     raw_photos = body.get("photos") or []
     photos = []
     if not isinstance(raw_photos, list) or len(raw_photos) > MAX_PHOTOS:

@@ -15,6 +15,7 @@ from storage.models import OutboxMessage
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.deadlines import DeadlineRepository
+from storage.repositories.delivery import DeliveryRepository
 from storage.repositories.deputies import DeputyRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.open311 import Open311PollRepository
@@ -55,6 +56,10 @@ class UnitOfWork:
     @cached_property
     def outbox(self) -> OutboxRepository:
         return OutboxRepository(self.session)
+
+    @cached_property
+    def delivery(self) -> DeliveryRepository:
+        return DeliveryRepository(self.session)
 
     @cached_property
     def deadlines(self) -> DeadlineRepository:

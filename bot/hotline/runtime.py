@@ -19,8 +19,8 @@ from bot.hotline.open311.adapter import Open311Adapter
 from bot.hotline.open311.poller import Open311StatusPoller
 from bot.hotline.outbox import OutboxWorker
 from bot.hotline.telegram.adapter import TelegramHotlineAdapter
-from bot.services.jobs import deadline_jobs
-from bot.services.notices import Notifier
+from bot.services.jobs import periodic_jobs
+from bot.services.notices import Alerter, Notifier
 from bot.services.tickets.deadlines import DeadlinePolicy, WorkCalendar, parse_dates
 from bot.services.tickets.updates import TicketUpdateService
 from bot.web import WebServer
@@ -38,13 +38,16 @@ class HotlineRuntime:
         notifier: Notifier | None,
         *,
         bot: Bot | None = None,
+        alerter: Alerter | None = None,
     ) -> None:
         """`notifier` tells deputies about hotline events; None in a delivery-only process.
-        `bot` posts into the operators' group (HOTLINE_ADAPTER=telegram)."""
+        `bot` posts into the operators' group (HOTLINE_ADAPTER=telegram); `alerter` tells the
+        staff of outages and dead letters (ALERTS_CHAT_ID)."""
         self._settings = settings
         self._uow_factory = uow_factory
         self._notifier = notifier
         self._bot = bot
+        self._alerter = alerter
         self._session: aiohttp.ClientSession | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -61,7 +64,9 @@ class HotlineRuntime:
         settings = self._settings
         if not deliver_only and self._notifier is not None:
             # 预警, automatic 催办/督办 and the 复发 question (bot/services/jobs.py).
-            jobs = deadline_jobs(settings, self._uow_factory, self._notifier, self._deadlines)
+            jobs = periodic_jobs(
+                settings, self._uow_factory, self._notifier, self._deadlines, self._alerter
+            )
             self._tasks.append(asyncio.create_task(jobs.run_forever(self._stop)))
         telegram = settings.hotline_adapter == "telegram"
         if telegram and (deliver_only or self._bot is None or self._notifier is None):
@@ -88,6 +93,8 @@ class HotlineRuntime:
                 batch=settings.outbox_batch,
                 concurrency=settings.outbox_concurrency,
                 lease=timedelta(seconds=settings.outbox_lease_seconds),
+                retry_for=timedelta(hours=settings.outbox_retry_hours),
+                max_delay=settings.outbox_retry_max_seconds,
             )
             # A report filed in this process is delivered at once, not after the idle sleep.
             self._uow_factory.on_outbox = self.worker.wake

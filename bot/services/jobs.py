@@ -1,5 +1,5 @@
-"""The periodic jobs: the deadline watch and the 复发 回访 check, run every
-DEADLINE_WATCH_SECONDS by `python -m bot`."""
+"""The periodic jobs, run every DEADLINE_WATCH_SECONDS by `python -m bot`: the deadline
+watch, the delivery watch (outage notices) and the 复发 回访 check."""
 
 from __future__ import annotations
 
@@ -7,67 +7,81 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.config import Settings
 from bot.services.feedback.recurrence import RecurrenceCheck, RecurrencePrompter
-from bot.services.notices import Notifier
+from bot.services.notices import Alerter, Notifier
 from bot.services.tickets.deadline_watch import DeadlineWatch
 from bot.services.tickets.deadlines import DeadlinePolicy
+from bot.services.tickets.delivery_watch import DeliveryWatch
 from storage.base import utcnow
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 
-class DeadlineJobs:
-    """Runs the deadline watch and the 复发 check every `interval` seconds."""
+class Job(Protocol):
+    async def run_once(self, now: datetime) -> object: ...
+
+
+class PeriodicJobs:
+    """Runs each job every `interval` seconds; one failing job does not stop the others."""
 
     def __init__(
         self,
-        watch: DeadlineWatch,
-        recurrence: RecurrenceCheck | None,
+        jobs: dict[str, Job],
         *,
         interval: float,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._watch = watch
-        self._recurrence = recurrence
+        self._jobs = jobs
         self._interval = interval
         self._clock = clock
 
     async def run_once(self) -> None:
         now = self._clock()
-        done = await self._watch.run_once(now)
-        if done.warnings or done.overdue:
-            log.info("deadline watch: %d warnings, %d overdue", done.warnings, done.overdue)
-        if self._recurrence is not None:
-            await self._recurrence.run_once(now)
+        for name, job in self._jobs.items():
+            try:
+                done = await job.run_once(now)
+            except Exception:  # keep going; each job claims before it acts, so retries are safe
+                log.exception("%s pass failed", name)
+                continue
+            log.debug("%s: %s", name, done)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            try:
-                await self.run_once()
-            except Exception:  # keep watching; nothing was claimed that was not also queued
-                log.exception("deadline pass failed")
+            await self.run_once()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._interval)
 
 
-def deadline_jobs(
-    settings: Settings, uow_factory: UnitOfWorkFactory, notifier: Notifier, policy: DeadlinePolicy
-) -> DeadlineJobs:
+def periodic_jobs(
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    notifier: Notifier,
+    policy: DeadlinePolicy,
+    alerter: Alerter | None = None,
+) -> PeriodicJobs:
     """Built from settings; the 复发 question needs a notifier that can show buttons."""
-    watch = DeadlineWatch(
-        uow_factory,
-        notifier,
-        policy,
-        warning_hours=settings.deadline_warning_hours,
-        accept_warning_hours=settings.deadline_accept_warning_hours,
-    )
-    recurrence = None
+    jobs: dict[str, Job] = {
+        "deadline watch": DeadlineWatch(
+            uow_factory,
+            notifier,
+            policy,
+            warning_hours=settings.deadline_warning_hours,
+            accept_warning_hours=settings.deadline_accept_warning_hours,
+        ),
+        "delivery watch": DeliveryWatch(
+            uow_factory,
+            notifier,
+            alerter,
+            notice_after=timedelta(minutes=settings.outbox_delay_notice_minutes),
+        ),
+    }
     if isinstance(notifier, RecurrencePrompter):
-        recurrence = RecurrenceCheck(
+        jobs["recurrence check"] = RecurrenceCheck(
             uow_factory, notifier, check_days=settings.recurrence_check_days
         )
-    return DeadlineJobs(watch, recurrence, interval=settings.deadline_watch_seconds)
+    return PeriodicJobs(jobs, interval=settings.deadline_watch_seconds)

@@ -63,10 +63,68 @@ class AssignedByStaff:
     department: str
 
 
-DeputyNotice = StatusChanged | ExtensionChanged | DeadlineMissed | AssignedByStaff
+@dataclass(frozen=True)
+class DeliveryDelayed:
+    """The hotline cannot be reached: the report is safe and will be sent automatically."""
+
+    number: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class DeliveryArrived:
+    """A report delayed by an outage has reached the hotline."""
+
+    number: str
+    summary: str
+
+
+DeputyNotice = (
+    StatusChanged
+    | ExtensionChanged
+    | DeadlineMissed
+    | AssignedByStaff
+    | DeliveryDelayed
+    | DeliveryArrived
+)
 
 
 class Notifier(Protocol):
     """How a deputy is told (the bot implements it with Telegram's sendMessage)."""
 
     async def notify(self, telegram_user_id: int, notice: DeputyNotice) -> None: ...
+
+
+@dataclass(frozen=True)
+class HotlineDown:
+    """Messages have been failing longer than a blip: the hotline looks unreachable."""
+
+    failing: int
+    since: datetime
+    last_error: str
+
+
+@dataclass(frozen=True)
+class HotlineBack:
+    """Nothing is failing any more: the queue drains."""
+
+    was_down_since: datetime
+
+
+@dataclass(frozen=True)
+class DeadLetterAlert:
+    """The worker gave up on a message: an admin must look (发送失败的消息)."""
+
+    message_id: int
+    kind: str
+    number: str | None
+    error: str
+
+
+AdminAlert = HotlineDown | HotlineBack | DeadLetterAlert
+
+
+class Alerter(Protocol):
+    """How the 代表工委 staff are alerted at once (a Telegram group, ALERTS_CHAT_ID)."""
+
+    async def alert(self, alert: AdminAlert) -> None: ...

@@ -11,6 +11,8 @@ from bot.core.outbox import DeadlineKind
 from bot.services.notices import (
     AssignedByStaff,
     DeadlineMissed,
+    DeliveryArrived,
+    DeliveryDelayed,
     DeputyNotice,
     ExtensionChanged,
     StatusChanged,
@@ -30,6 +32,11 @@ _CHANGES: dict[str, str] = {
     "reopen": "您反映的事项已重新办理。",
 }
 RATE_HINT = "请点击下方按钮对办理结果进行满意度评价。"
+DELAYED = (
+    "12345 热线系统暂时无法连接。您的反映已安全保存，系统会自动重试发送，"
+    "送达后将再通知您，无需重复提交。"
+)
+ARRIVED = "您的反映已送达 12345 热线，后续办理进展会继续通知您。"
 _MAX_ANSWER = 3000
 _MAX_NOTE = 1000
 
@@ -41,6 +48,10 @@ def render(notice: DeputyNotice) -> str:
         return extension_notice(notice)
     if isinstance(notice, DeadlineMissed):
         return overdue_notice(notice)
+    if isinstance(notice, DeliveryDelayed):
+        return "\n".join([DELAYED, *_about(notice.number, notice.summary)])
+    if isinstance(notice, DeliveryArrived):
+        return "\n".join([ARRIVED, *_about(notice.number, notice.summary)])
     return assigned_notice(notice)
 
 

@@ -121,3 +121,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    # The delivery watch's notices, each sent once (migration 0008): the deputy told that a
+    # create waits for an unreachable hotline, then that it arrived; the admins told of a
+    # dead letter.
+    delay_notified_at: Mapped[datetime | None]
+    arrival_notified_at: Mapped[datetime | None]
+    dead_notified_at: Mapped[datetime | None]

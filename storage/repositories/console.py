@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConsoleSession, ConsoleUser, DepartmentVersion
@@ -18,19 +18,47 @@ class ConsoleRepository:
         return await self._session.get(ConsoleUser, user_id)
 
     async def user_by_name(self, username: str) -> ConsoleUser | None:
+        """Usernames compare case-insensitively (the caller normalises them first)."""
         return await self._session.scalar(
-            select(ConsoleUser).where(ConsoleUser.username == username)
+            select(ConsoleUser).where(func.lower(ConsoleUser.username) == username.lower())
         )
 
-    async def count_failed_login(self, user_id: int) -> int:
-        """One more wrong password, counted in the database: parallel guesses all count."""
+    async def claim_login_attempt(
+        self, user_id: int, now: datetime, max_attempts: int, lock_until: datetime
+    ) -> int | None:
+        """Takes one of the account's password checks before the (slow) hash is verified, in
+        one conditional UPDATE: of any number of parallel guesses only `max_attempts` get one;
+        the one that takes the last also locks the account until `lock_until`. A lock that ran
+        out starts a fresh count. The attempt's number, or None while the account is locked."""
+        user = ConsoleUser
+        expired = and_(user.locked_until.is_not(None), user.locked_until <= now)
+        attempt = case((expired, 1), else_=user.failed_logins + 1)
         result = await self._session.execute(
+            update(user)
+            .where(
+                user.id == user_id,
+                or_(user.locked_until.is_(None), user.locked_until <= now),
+            )
+            .values(
+                failed_logins=attempt,
+                locked_until=case((attempt >= max_attempts, lock_until), else_=None),
+            )
+            .returning(user.failed_logins)
+        )
+        claimed = result.scalar_one_or_none()
+        return int(claimed) if claimed is not None else None
+
+    async def locked_until(self, user_id: int) -> datetime | None:
+        return await self._session.scalar(
+            select(ConsoleUser.locked_until).where(ConsoleUser.id == user_id)
+        )
+
+    async def login_succeeded(self, user_id: int) -> None:
+        await self._session.execute(
             update(ConsoleUser)
             .where(ConsoleUser.id == user_id)
-            .values(failed_logins=ConsoleUser.failed_logins + 1)
-            .returning(ConsoleUser.failed_logins)
+            .values(failed_logins=0, locked_until=None)
         )
-        return int(result.scalar_one())
 
     async def session_by_hash(self, token_hash: str) -> ConsoleSession | None:
         return await self._session.scalar(

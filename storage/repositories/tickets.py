@@ -15,6 +15,7 @@ from storage.models import (
     Deputy,
     District,
     LabelledExample,
+    OutboxKind,
     OutboxMessage,
     OutboxStatus,
     Report,
@@ -42,6 +43,17 @@ class OutboxRepository:
     def add(self, message: OutboxMessage) -> None:
         """Queued in the caller's transaction: it goes out only if that commits."""
         self._session.add(message)
+
+    async def has_create(self, report_id: int) -> bool:
+        """Whether the report was ever queued for a ticket (sent, or on its way)."""
+        found = await self._session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.report_id == report_id,
+                OutboxMessage.kind == OutboxKind.CREATE_TICKET,
+                OutboxMessage.status != OutboxStatus.CANCELLED,
+            )
+        )
+        return found is not None
 
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int

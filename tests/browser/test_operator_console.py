@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from intake import RunningIntake, start_intake
-from intake.signing import signed_headers
+from protocol.signing import signed_headers
 from tests.browser.conftest import VIEWPORTS, check_layout
 
 SECRET = "browser-test-secret"
@@ -45,8 +45,8 @@ async def _file_ticket(intake: RunningIntake) -> str:
         },
         ensure_ascii=False,
     ).encode()
-    headers = {"Idempotency-Key": "report-42", "Content-Type": "application/json"}
-    headers.update(signed_headers(SECRET, body))
+    headers = {"Content-Type": "application/json"}
+    headers.update(signed_headers(SECRET, "POST", "/api/v1/tickets", body, key="report-42"))
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{intake.base_url}/api/v1/tickets", data=body, headers=headers) as r:
             assert r.status == 201, await r.text()

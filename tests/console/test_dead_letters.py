@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from bot.core.outbox import CreateTicket, to_row
+from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
 from tests.console.conftest import ConsoleServer, Login, page, post_form
 from tests.console.seed import add_dead_letter, add_report
@@ -72,3 +76,26 @@ async def test_retry_all_and_then_nothing_left(
         statuses = {m.status for m in await uow.session.scalars(select(OutboxMessage))}
         assert statuses == {OutboxStatus.PENDING}
         assert len(await uow.audit.by_action("outbox.retry")) == 3
+
+
+async def test_the_front_page_shows_an_outage_while_messages_keep_failing(
+    console_server: ConsoleServer, login: Login
+) -> None:
+    seeded = await add_report(console_server.uow_factory, number="SY-9")
+    http = await login("viewer")
+    _, calm = await page(http, console_server.url("/"))
+    assert 'id="outage"' not in calm
+    async with console_server.uow_factory() as uow:
+        message = await uow.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.report_id == seeded.report_id)
+        )
+        if message is None:  # a report routed by hand has none yet
+            message = to_row(CreateTicket(seeded.report_id))
+            uow.outbox.add(message)
+        message.attempts = 4
+        message.last_error = "ClientConnectorError: connection refused"
+        message.created_at = utcnow() - timedelta(minutes=30)
+        await uow.commit()
+    _, down = await page(http, console_server.url("/"))
+    assert 'id="outage"' in down and "12345 热线暂时无法连接" in down
+    assert "1 条消息等待重发" in down and "connection refused" in down

@@ -170,7 +170,12 @@ async def test_places_for_the_web_chat_are_checked_kept_and_reset(
     places = [{"name": "红旗路街道", "district": "大祥区", "latitude": 27.23, "longitude": 111.4}]
     await client.set_places(places)
     assert await client.call("GET", "/places") == places
-    for bad in ([{"name": "远方", "latitude": 91, "longitude": 0}], [{"latitude": 1}], {}):
+    refused: list[object] = [
+        [{"name": "远方", "latitude": 91, "longitude": 0}],
+        [{"latitude": 1}],
+        {},
+    ]
+    for bad in refused:
         with pytest.raises(EmulatorError):
             await client.call("POST", "/places", bad)
     await client.reset()

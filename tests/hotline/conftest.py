@@ -187,14 +187,16 @@ def make_worker(
     base_url: str,
     clock: Clock,
     *,
-    max_attempts: int = 8,
+    max_attempts: int | None = None,
+    retry_for: timedelta = timedelta(hours=72),
 ) -> OutboxWorker:
-    """A worker whose back-off is exactly base * 2^(n-1) (jitter at its ceiling)."""
+    """A worker whose back-off is exactly base * 2^(n-1) up to 300 s (jitter at its ceiling)."""
     adapter = HttpHotlineAdapter(http, base_url, SECRET)
     return OutboxWorker(
         uow_factory,
         adapter,
         max_attempts=max_attempts,
+        retry_for=retry_for,
         base_delay=1.0,
         clock=clock,
         jitter=lambda: 1.0,

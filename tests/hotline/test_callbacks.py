@@ -9,8 +9,9 @@ from typing import Any
 
 import aiohttp
 from sqlalchemy import select
+from yarl import URL
 
-from bot.hotline.http.adapter import signed_headers
+from protocol.signing import signed_headers
 from storage.models import LabelledExample, Report, Ticket, TicketEvent
 from storage.uow import UnitOfWorkFactory
 from tests.hotline.conftest import (
@@ -58,7 +59,9 @@ async def post(
     now: float | None = None,
 ) -> int:
     body = json.dumps(payload, ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json", **signed_headers(secret, body, now=now)}
+    key = str(payload.get("event_id") or "")
+    signed = signed_headers(secret, "POST", URL(url).raw_path_qs, body, key=key, now=now)
+    headers = {"Content-Type": "application/json", **signed}
     async with http.post(url, data=body, headers=headers) as response:
         return response.status
 

@@ -95,6 +95,59 @@ async def test_intake_down_for_several_attempts_loses_and_duplicates_nothing(
     assert await intake_ticket_count(server) == 2
 
 
+async def test_an_outage_far_past_the_old_give_up_point_dead_letters_nothing(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    """Eight attempts from a 2 s base used to give up after about a minute; now the worker
+    keeps trying, at most five minutes apart, for the whole retry window."""
+    report_id = await file_report()
+    down = await start()
+    dead_url = down.base_url
+    await down.close()
+    worker = make_worker(seeded, http, dead_url, clock)
+    for _ in range(50):  # about four hours of outage
+        await worker.run_once()
+        [message] = await outbox_messages(seeded)
+        assert message.status == OutboxStatus.PENDING
+        assert message.next_attempt_at - clock.now <= timedelta(seconds=300)  # the cap
+        clock.advance(300)
+    assert message.attempts == 50
+
+    server = await start()
+    worker = make_worker(seeded, http, server.base_url, clock)
+    assert await worker.run_once() == 1
+    [message] = await outbox_messages(seeded)
+    assert message.status == OutboxStatus.DELIVERED
+    assert [t.report_id for t in await bot_tickets(seeded)] == [report_id]
+
+
+async def test_a_message_still_failing_when_the_retry_window_ends_is_dead_lettered(
+    seeded: UnitOfWorkFactory,
+    file_report: FileReport,
+    start: StartIntake,
+    http: aiohttp.ClientSession,
+    clock: Clock,
+) -> None:
+    await file_report()
+    down = await start()
+    dead_url = down.base_url
+    await down.close()
+    worker = make_worker(seeded, http, dead_url, clock, retry_for=timedelta(hours=1))
+    while True:
+        await worker.run_once()
+        [message] = await outbox_messages(seeded)
+        if message.status != OutboxStatus.PENDING:
+            break
+        assert message.next_attempt_at <= message.created_at + timedelta(hours=1)
+        clock.now = max(clock.now, message.next_attempt_at)
+    assert message.status == OutboxStatus.DEAD
+    assert clock.now - message.created_at >= timedelta(hours=1)
+
+
 async def test_after_max_attempts_the_message_is_dead_until_an_admin_retries_it(
     seeded: UnitOfWorkFactory,
     file_report: FileReport,

@@ -13,9 +13,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from yarl import URL
 
 from intake import RunningIntake, start_intake
-from intake.signing import SignatureError, signed_headers, verify
+from protocol.signing import SignatureError, signed_headers, verify
 from tests.doubles import serve
 
 SECRET = "test-secret-你好"
@@ -36,12 +37,7 @@ class Receiver:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         try:
-            verify(
-                SECRET,
-                request.headers.get("X-Timestamp"),
-                request.headers.get("X-Signature"),
-                body,
-            )
+            verify(SECRET, request.method, request.raw_path, request.headers, body)
         except SignatureError:
             self.bad_signatures += 1
             return web.json_response({"error": "bad signature"}, status=401)
@@ -138,9 +134,8 @@ async def api_call(
     now: float | None = None,
 ) -> tuple[int, Any]:
     body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json", **signed_headers(secret, body, now=now)}
-    if key is not None:
-        headers["Idempotency-Key"] = key
+    signed = signed_headers(secret, method, URL(url).raw_path_qs, body, key=key, now=now)
+    headers = {"Content-Type": "application/json", **signed}
     async with http.request(method, url, data=body, headers=headers) as response:
         return response.status, await response.json()
 

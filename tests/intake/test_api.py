@@ -10,10 +10,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from intake import RunningIntake, server, start_intake
 from intake.api import OPENAPI_PATH
-from intake.signing import signed_headers
+from protocol.signing import signed_headers
 from tests.intake.conftest import SECRET, Receiver, api_call, create_ticket, ticket_body
 
 PNG = base64.b64decode(
@@ -262,8 +263,8 @@ async def test_the_intake_runs_on_postgresql_too(
 async def _raw_post(
     http: aiohttp.ClientSession, url: str, body: bytes, content_type: str, key: str = "k-1"
 ) -> tuple[int, str, Any]:
-    headers = {"Content-Type": content_type, "Idempotency-Key": key}
-    headers.update(signed_headers(SECRET, body))
+    headers = {"Content-Type": content_type}
+    headers.update(signed_headers(SECRET, "POST", URL(url).raw_path_qs, body, key=key))
     async with http.post(url, data=body, headers=headers) as response:
         data = await response.json() if response.content_type == "application/json" else None
         return response.status, response.content_type, data
@@ -312,7 +313,7 @@ async def test_unknown_route_and_method_are_json(
     http: aiohttp.ClientSession, intake: RunningIntake
 ) -> None:
     for method, path, code in [("GET", "/api/v1/nope", 404), ("DELETE", "/api/v1/tickets", 405)]:
-        headers = signed_headers(SECRET, b"")
+        headers = signed_headers(SECRET, method, path, b"")
         async with http.request(method, intake.base_url + path, headers=headers) as response:
             assert response.status == code and response.content_type == "application/json"
             assert (await response.json())["error"]

@@ -1,21 +1,21 @@
 """Our signed JSON intake API (intake/openapi.yaml) as a HotlineGateway.
 
-Every request is signed: X-Signature = hex(HMAC-SHA256(secret, f"{ts}.".encode() + body)), with
-X-Timestamp = unix seconds; the same recipe, with a replay window, checks the callbacks."""
+Every request is signed v2 (protocol/signing.py: method, path with query, timestamp,
+Idempotency-Key and the body's hash) and carries an Idempotency-Key, so the intake records each
+state change once per key; the same recipe checks the callbacks."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import hashlib
-import hmac
 import json
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from bot.hotline.gateway import (
     HotlineError,
@@ -25,13 +25,10 @@ from bot.hotline.gateway import (
     TicketReceipt,
     TicketRequest,
 )
+from protocol.signing import signed_headers
 
 log = logging.getLogger(__name__)
 
-TIMESTAMP_HEADER = "X-Timestamp"
-SIGNATURE_HEADER = "X-Signature"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-REPLAY_WINDOW_S = 300
 # Nine photos of a few MB each must fit in `total`; `connect` fails fast when the intake is down.
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -42,41 +39,6 @@ MAX_BATCH = 100  # the intake's limit per batch call
 NO_BATCH_STATUSES = frozenset({404, 405, 501})
 TOO_LARGE = 413
 CONCURRENT_SINGLES = 8  # creates sent one per call at once (photos: megabytes each)
-
-
-class SignatureError(Exception):
-    """Why a signed request was refused."""
-
-
-def sign(secret: str, timestamp: int | str, body: bytes) -> str:
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
-def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
-    timestamp = str(int(time.time() if now is None else now))
-    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
-
-
-def verify(
-    secret: str,
-    timestamp: str | None,
-    signature: str | None,
-    body: bytes,
-    *,
-    now: float | None = None,
-    window_s: int = REPLAY_WINDOW_S,
-) -> None:
-    """Raise SignatureError unless the headers are present, fresh and match the body."""
-    if not timestamp or not signature:
-        raise SignatureError("missing signature")
-    try:
-        ts = int(timestamp)
-    except ValueError as error:
-        raise SignatureError("bad timestamp") from error
-    if abs((time.time() if now is None else now) - ts) > window_s:
-        raise SignatureError("stale timestamp")
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip().lower()):
-        raise SignatureError("bad signature")
 
 
 def _read_photo(photo: PhotoFile) -> dict[str, str]:
@@ -172,7 +134,10 @@ class HttpHotlineAdapter:
             for request in requests.values()
         ]
         try:
-            data = await self._post(BATCH_PATH, {"tickets": items})
+            # The batch's own key names its items: a batch sent again is the same batch.
+            keys = "\n".join(request.idempotency_key for request in requests.values())
+            batch_key = "batch-" + hashlib.sha256(keys.encode()).hexdigest()[:32]
+            data = await self._post(BATCH_PATH, {"tickets": items}, key=batch_key)
         except HotlineError as error:
             if error.status == TOO_LARGE:
                 return {}  # too large together for this intake: each goes on its own
@@ -215,16 +180,15 @@ class HttpHotlineAdapter:
             f"/api/v1/tickets/{external_id}/withdraw", {"reason": reason}, key=idempotency_key
         )
 
-    async def _post(self, path: str, payload: Any, *, key: str | None = None) -> dict[str, Any]:
+    async def _post(self, path: str, payload: Any, *, key: str) -> dict[str, Any]:
         body = json.dumps(payload, ensure_ascii=False).encode()
+        url = URL(self.base_url + path)
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        if key is not None:
-            headers[IDEMPOTENCY_HEADER] = key
         # Signed per attempt: a retry hours later must carry a fresh timestamp.
-        headers.update(signed_headers(self._secret, body))
+        headers.update(signed_headers(self._secret, "POST", url.raw_path_qs, body, key=key))
         try:
             async with self._session.post(
-                self.base_url + path, data=body, headers=headers, timeout=DEFAULT_TIMEOUT
+                url, data=body, headers=headers, timeout=DEFAULT_TIMEOUT
             ) as response:
                 text = await response.text()
                 status = response.status

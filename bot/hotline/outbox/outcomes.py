@@ -1,6 +1,8 @@
 """What a round's calls did, recorded in one transaction: tickets for creates (and their
 deadlines: the hotline's clock starts at delivery), delivered follow-ups, and failures retried
-with capped exponential back-off and full jitter, or dead-lettered."""
+with capped exponential back-off and full jitter for the retry window (OUTBOX_RETRY_HOURS: a
+hotline down for a night or a maintenance weekend loses nothing), or dead-lettered at once
+when the hotline refused the message as such."""
 
 from __future__ import annotations
 
@@ -25,14 +27,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 8
+    retry_for: timedelta = timedelta(hours=72)  # from the message's first queueing
     base_delay: float = 2.0
-    max_delay: float = 600.0
+    max_delay: float = 300.0
+    max_attempts: int | None = None  # a count as well as the window (tests, small setups)
 
     def backoff(self, attempts: int, jitter: float) -> timedelta:
         """Full jitter: uniform in [0, min(max_delay, base * 2^(attempts-1))]."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** max(attempts - 1, 0))
+        exponent = min(max(attempts - 1, 0), 62)  # 2^63 seconds is past any cap
+        ceiling = min(self.max_delay, self.base_delay * 2**exponent)
         return timedelta(seconds=ceiling * jitter)
+
+    def gives_up(self, message: OutboxMessage, now: datetime) -> bool:
+        if self.max_attempts is not None and message.attempts >= self.max_attempts:
+            return True
+        return now - message.created_at >= self.retry_for
 
 
 class OutcomeRecorder:
@@ -135,7 +144,8 @@ class OutcomeRecorder:
 
     def _fail(self, message: OutboxMessage, error: str, *, permanent: bool) -> None:
         message.attempts += 1
-        if permanent or message.attempts >= self._retry.max_attempts:
+        now = self._clock()
+        if permanent or self._retry.gives_up(message, now):
             self.settle(message, OutboxStatus.DEAD, error)
             log.error(
                 "outbox message %s dead after %d attempts: %s", message.id, message.attempts, error
@@ -144,7 +154,9 @@ class OutcomeRecorder:
         message.last_error = error[:2000]
         message.locked_until = None
         delay = self._retry.backoff(message.attempts, self._jitter())
-        message.next_attempt_at = self._clock() + delay
+        # The last retry falls at the window's end, not after it.
+        window_end = message.created_at + self._retry.retry_for
+        message.next_attempt_at = min(now + delay, max(window_end, now))
         log.warning("outbox message %s attempt %d failed: %s", message.id, message.attempts, error)
 
     def settle(self, message: OutboxMessage, status: str, error: str | None = None) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,6 +98,12 @@ class LoginResult:
     locked_until: datetime | None = None  # with LOCKED
 
 
+def normalize_username(username: str) -> str:
+    """As typed, made comparable: NFKC (full-width Ａｄｍｉｎ is admin) and trimmed; the
+    repository compares without regard to case."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -126,7 +133,7 @@ class ConsoleAuthService:
     async def create_user(
         self, username: str, password: str, role: str, *, actor: str
     ) -> ConsoleUser:
-        username = username.strip()
+        username = normalize_username(username)
         if not USERNAME_RE.match(username):
             raise ConsoleAuthError(AccountProblem.USERNAME_INVALID)
         if role not in {r.value for r in Role}:
@@ -150,23 +157,28 @@ class ConsoleAuthService:
         return user
 
     async def login(self, username: str, password: str, *, user_agent: str = "") -> LoginResult:
-        user = await self._uow.console.user_by_name(username.strip())
-        password_ok = await asyncio.to_thread(
-            _verify, user.password_hash if user else _DUMMY_HASH, password
-        )
-        if user is None:
+        """The password is checked only after the attempt is claimed in the database, so
+        parallel guesses cannot check more than `max_failed_logins` passwords per lock."""
+        user = await self._uow.console.user_by_name(normalize_username(username))
+        if user is None:  # a miss takes as long as a wrong password
+            await asyncio.to_thread(_verify, _DUMMY_HASH, password)
             return LoginResult(error=LoginProblem.FAILED)
         now = self._clock()
-        if user.locked_until is not None and user.locked_until > now:
-            return LoginResult(error=LoginProblem.LOCKED, locked_until=user.locked_until)
-        if not password_ok:
-            return await self._failed(user, now)
+        policy = self._policy
+        attempt = await self._uow.console.claim_login_attempt(
+            user.id, now, policy.max_failed_logins, now + policy.lockout
+        )
+        await self._uow.commit()  # the claim counts whatever happens to this request next
+        if attempt is None:
+            locked_until = await self._uow.console.locked_until(user.id)
+            return LoginResult(error=LoginProblem.LOCKED, locked_until=locked_until)
+        if not await asyncio.to_thread(_verify, user.password_hash, password):
+            return await self._failed(user, attempt, now)
         if not user.active:
             return LoginResult(error=LoginProblem.INACTIVE)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(hash_password, password)
-        user.failed_logins = 0
-        user.locked_until = None
+        await self._uow.console.login_succeeded(user.id)
         token = secrets.token_urlsafe(32)
         session = ConsoleSession(
             token_hash=hash_token(token),
@@ -189,23 +201,18 @@ class ConsoleAuthService:
         )
         return LoginResult(identity=identity, token=token)
 
-    async def _failed(self, user: ConsoleUser, now: datetime) -> LoginResult:
-        failures = await self._uow.console.count_failed_login(user.id)
-        action = "console.login_failed"
-        if failures >= self._policy.max_failed_logins:
-            user.locked_until = now + self._policy.lockout
-            user.failed_logins = 0  # a fresh count once the lock runs out
-            action = "console.locked"
+    async def _failed(self, user: ConsoleUser, attempt: int, now: datetime) -> LoginResult:
+        locked = attempt >= self._policy.max_failed_logins  # this attempt took the last check
         self._uow.audit.record(
             f"console:{user.username}",
-            action,
+            "console.locked" if locked else "console.login_failed",
             entity="console_user",
             entity_id=user.id,
-            after={"failures": failures},
+            after={"failures": attempt},
         )
         await self._uow.commit()
-        if user.locked_until is not None and user.locked_until > now:
-            return LoginResult(error=LoginProblem.LOCKED, locked_until=user.locked_until)
+        if locked:
+            return LoginResult(error=LoginProblem.LOCKED, locked_until=now + self._policy.lockout)
         return LoginResult(error=LoginProblem.FAILED)
 
     async def resolve(self, token: str) -> ConsoleIdentity | None:

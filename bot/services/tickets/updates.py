@@ -140,6 +140,8 @@ class TicketUpdateService:
             return None
         ticket = await uow.reports.ticket(report.id)
         if ticket is None:
+            if not await uow.outbox.has_create(report.id):
+                return None  # never sent (still in triage, say): no hotline can hold it
             # The callback beat the outbox worker's commit: record the ticket now.
             ticket = Ticket(
                 report_id=report.id,
