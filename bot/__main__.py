@@ -10,13 +10,24 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import MissingOperatorsChatError, MissingTokenError, Settings, load_settings
+from bot.config import (
+    MissingOperatorsChatError,
+    MissingTokenError,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from bot.logging_setup import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:  # one line per bad variable, never a traceback
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return 2
     configure_logging(settings.log_level)
     command = args.command or "run"
     try:
@@ -83,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     demo = commands.add_parser("demo", help="local demo: Bot API emulator + web chat + bot")
-    demo.add_argument("--port", type=int, default=8081, help="emulator / web chat port")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=8081,
+        help="web chat port (DEMO_PORT); the intake is 9 above, the admin console 1 below",
+    )
     return parser
 
 

@@ -29,11 +29,13 @@ from bot.process_tuning import keep_response_models_alive, release_freed_memory
 from bot.services.deputies.identity_cache import IdentityCache
 from bot.services.notices import Notifier
 from bot.services.reporting.photos import PhotoStore
+from bot.services.reporting.safety import DangerCheck
 from bot.services.routing.directory import RouterDirectory, database_directory
 from bot.services.routing.directory_sync import sync_directory
 from bot.web import WebServer
 from classifiers import RouterHolder, load_directory, load_router
 from console import add_routes as add_console
+from handlers.common.danger import DangerMiddleware
 from handlers.middlewares import (
     PerUserOrderMiddleware,
     ServicesMiddleware,
@@ -79,6 +81,7 @@ def build_dispatcher(
     )
     dispatcher.message.middleware(services)
     dispatcher.callback_query.middleware(services)
+    dispatcher.message.middleware(DangerMiddleware(DangerCheck(classifier)))  # advice first
     if settings.hotline_adapter == "telegram":
         # First: every update of the operators' group ends there, unseen by the deputy routers.
         desk = OperatorDesk(uow_factory, notifier)

@@ -26,7 +26,8 @@ async def registry_command(settings: Settings, action: str, path: Path) -> int:
                 count = await service.export_file(path)
                 print(f"已导出 {count} 名代表到 {path}")
                 return 0
-            result = await service.import_file(path, actor="cli")
+            print(f"正在读取并校验 {path} …", file=sys.stderr, flush=True)
+            result = await service.import_file(path, actor="cli", progress=_import_progress)
     finally:
         await engine.dispose()
     if not result.ok:
@@ -36,6 +37,10 @@ async def registry_command(settings: Settings, action: str, path: Path) -> int:
         return 1
     print(f"导入完成：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}。")
     return 0
+
+
+def _import_progress(done: int, total: int) -> None:
+    print(f"  已写入 {done}/{total} 行（{done * 100 // total}%）", file=sys.stderr, flush=True)
 
 
 async def export_corrections(settings: Settings, path: Path) -> int:

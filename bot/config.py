@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+import annotated_types
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
 
     # Web app (callbacks, consoles)
     web_host: str = "127.0.0.1"
-    web_port: int = 8080
+    web_port: int = Field(default=8080, ge=0, le=65535)
 
     # Admin console (/admin/): sign-in lifetime, lock after repeated wrong passwords, cookie flags.
     console_session_hours: float = Field(default=8, gt=0)
@@ -126,5 +128,51 @@ class MissingTokenError(RuntimeError):
         )
 
 
+class SettingsError(ValueError):
+    """Settings that cannot be used: one line per bad variable, naming it, its value and what
+    is allowed (`python -m bot` prints them and exits with 2, never a traceback)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError([_bad_setting(e) for e in error.errors()]) from None
+
+
+def _bad_setting(error: Any) -> str:
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    field = Settings.model_fields.get(name)
+    variable = name.upper() or "设置"
+    if field is None:
+        return f"设置错误：{variable} 不可用：{error.get('msg', '')}（见 .env.example）"
+    shown = "（已隐藏）" if _is_secret(field.annotation) else str(error.get("input", ""))
+    return f"设置错误：{variable}={shown} 不可用，允许的值：{allowed(field)}（见 .env.example）"
+
+
+def allowed(field: Any) -> str:
+    """What a setting accepts, in words: its kind and its bounds."""
+    annotation = field.annotation
+    options = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is Literal:
+        return "、".join(str(o) for o in typing.get_args(annotation)) + " 之一"
+    kind = options[0] if options and typing.get_origin(annotation) is not None else annotation
+    if typing.get_origin(kind) is Literal:
+        return "、".join(str(o) for o in typing.get_args(kind)) + " 之一"
+    words = {int: "整数", float: "数字", bool: "true 或 false", Path: "文件路径", str: "文本"}
+    noun = words.get(kind, "文本")
+    bounds = []
+    for rule in field.metadata:
+        for attr, sign in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+            value = getattr(rule, attr, None)
+            if isinstance(rule, annotated_types.BaseMetadata) and value is not None:
+                bounds.append(f"{sign} {value}")
+    return f"{'、'.join(bounds)} 的{noun}" if bounds else noun
+
+
+def _is_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in typing.get_args(annotation)

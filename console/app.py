@@ -26,6 +26,7 @@ from console.views import (
 )
 
 STATIC = Path(__file__).parent / "static"
+ICON_HEADERS = {"Content-Type": "image/x-icon", "Cache-Control": "max-age=86400"}
 VIEWS: list[ConsolePages] = [
     auth.pages,
     home.pages,
@@ -61,5 +62,9 @@ def mount(app: web.Application, ctx: ConsoleContext) -> None:
     async def to_console(_request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(f"{PREFIX}/")
 
+    async def favicon(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "favicon.ico", headers=ICON_HEADERS)
+
     app.router.add_get(PREFIX, to_console)
+    app.router.add_get("/favicon.ico", favicon)  # browsers ask the site root for it
     app.add_subapp(PREFIX, build_console(ctx))

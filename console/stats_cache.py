@@ -80,11 +80,21 @@ async def warm_rollup(console: web.Application) -> AsyncIterator[None]:
     so the first statistics view after a start does not scan every ticket itself."""
 
     async def count() -> None:
+        # Long on a big database: say it started and when it is done (the 三率 pages wait).
+        log.info("statistics roll-up: counting every month of tickets in the background…")
+        started = time.monotonic()
         try:
             async with uow_factory() as uow:
-                await StatisticsService(uow, rollup_of(uow_factory)).warm_up()
+                rollup = rollup_of(uow_factory)
+                await StatisticsService(uow, rollup).warm_up()
         except Exception:  # the first view then counts them itself
             log.exception("counting the statistics roll-up at start failed")
+            return
+        log.info(
+            "statistics roll-up: %d months counted in %.1f s",
+            len(rollup.months),
+            time.monotonic() - started,
+        )
 
     uow_factory = console[CONSOLE].uow_factory
     task = asyncio.create_task(count())

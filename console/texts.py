@@ -31,6 +31,7 @@ DEPUTY_UNBOUND = "已解除代表 {name} 的 Telegram 绑定。"
 REGISTRY_IMPORTED = "导入完成：新增 {created}，更新 {updated}，未变 {unchanged}。"
 REGISTRY_FILE_MISSING = "请选择要导入的 CSV 或 XLSX 文件。"
 REGISTRY_FILE_TYPE = "只支持 .csv 或 .xlsx 文件。"
+PHOTO_NOT_FOUND = "照片不存在，或未保存到本地。"
 REGISTRY_FILE_NAME = "代表信息库"  # the export's download name
 DEPARTMENT_SAVED = "已保存“{name}”（第 {version} 版）。"
 DEPARTMENT_CREATED = "已新增承办单位“{name}”。"

@@ -114,6 +114,10 @@ class EmulatorClient:
     async def set_personas(self, personas: list[dict[str, Any]]) -> None:
         await self.call("POST", "/personas", personas)
 
+    async def set_places(self, places: list[dict[str, Any]]) -> None:
+        """The points the web chat offers for 发送位置 (name, district, latitude, longitude)."""
+        await self.call("POST", "/places", places)
+
     async def file_bytes(self, file_id: str) -> bytes:
         url = f"{self.base_url}/_emu{self.bot_path('/files/' + file_id)}"
         async with self.session.get(url) as resp:

@@ -305,6 +305,32 @@ async def set_personas(request: web.Request) -> web.Response:
     return ok(clean)
 
 
+@routes.post("/_emu/places")
+async def set_places(request: web.Request) -> web.Response:
+    """Extra: the points the web chat offers when the tester sends a location."""
+    body = await json_body(request)
+    need(isinstance(body, list) and len(body) <= 200, "body must be a JSON array of places")
+    clean = []
+    for p in body:
+        need(
+            isinstance(p, dict)
+            and isinstance(p.get("name"), str)
+            and isinstance(p.get("latitude"), int | float)
+            and isinstance(p.get("longitude"), int | float)
+            and -90 <= p["latitude"] <= 90
+            and -180 <= p["longitude"] <= 180,
+            'each place needs {"name": str, "latitude": number, "longitude": number}',
+        )
+        clean.append({k: p[k] for k in ("name", "district", "latitude", "longitude") if k in p})
+    world_of(request).places = clean
+    return ok(clean)
+
+
+@routes.get("/_emu/places")
+async def get_places(request: web.Request) -> web.Response:
+    return ok(world_of(request).places)
+
+
 @routes.get("/_emu/personas")
 async def get_personas(request: web.Request) -> web.Response:
     return ok(world_of(request).personas)

@@ -19,6 +19,11 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEBCHAT_DIR / "index.html")
 
 
+async def favicon(request: web.Request) -> web.FileResponse:
+    headers = {"Content-Type": "image/x-icon", "Cache-Control": "max-age=86400"}
+    return web.FileResponse(WEBCHAT_DIR / "favicon.ico", headers=headers)
+
+
 def create_app(world: World | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[control.control_errors])
     app[WORLD_KEY] = world or World()
@@ -26,6 +31,7 @@ def create_app(world: World | None = None) -> web.Application:
     app.router.add_get("/file/bot{token}/{path:.+}", handle_file)
     app.router.add_routes(control.routes)
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", WEBCHAT_DIR)
     return app
 

@@ -152,6 +152,7 @@ class World:
         self.bots: dict[int, BotState] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.personas: list[dict[str, Any]] = []
+        self.places: list[dict[str, Any]] = []  # the web chat's 发送位置 choices
         self.seq = 0
         self.closed = False  # set on shutdown so long polls answer at once
         self._changed = asyncio.Event()
@@ -182,6 +183,7 @@ class World:
         self.bots.clear()
         self.users.clear()
         self.personas = []
+        self.places = []
         self.notify()
 
     # -- bots, chats ---------------------------------------------------------------------

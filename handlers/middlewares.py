@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from bot import texts
 from bot.services.deputies.identity_cache import IdentityCache
 from bot.services.deputies.verification import DeputyService
-from handlers.common.keyboards import contact_request
+from handlers.common.keyboards import not_verified
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # The wiring hands in storage's UnitOfWorkFactory: handlers never import storage themselves.
@@ -84,7 +84,8 @@ class PerUserOrderMiddleware(BaseMiddleware):
 class UnitOfWorkMiddleware(BaseMiddleware):
     """Opens the update's unit of work and resolves the sender's deputy record once.
 
-    Handlers receive `uow`, `deputies` (the DeputyService) and `deputy` (DeputyView or None)."""
+    Handlers receive `uow`, `deputies` (the DeputyService), `deputy` (DeputyView or None) and
+    `deactivated` (the account is bound to a deputy the registry deactivated)."""
 
     def __init__(self, uow_factory: UnitOfWorkOpener, identities: IdentityCache) -> None:
         self._uow_factory = uow_factory
@@ -97,6 +98,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             data["uow"] = uow
             data["deputies"] = deputies
             data["deputy"] = await deputies.current(user.id) if user else None
+            data["deactivated"] = user is not None and await deputies.deactivated(user.id)
             return await handler(event, data)
 
 
@@ -126,10 +128,12 @@ class DeputyRequiredMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if data.get("deputy") is not None:
             return await handler(event, data)
+        deactivated = bool(data.get("deactivated"))
         if isinstance(event, Message):
-            await event.answer(texts.NOT_BOUND, reply_markup=contact_request())
+            text, keyboard = not_verified(deactivated)
+            await event.answer(text, reply_markup=keyboard)
         elif isinstance(event, CallbackQuery):
-            await event.answer(texts.NOT_BOUND, show_alert=True)
+            await event.answer(not_verified(deactivated)[0], show_alert=True)
         return None
 
 

@@ -282,7 +282,13 @@ async def media(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers={"Content-Type": entry["content_type"]})
 
 
+async def favicon(_request: web.Request) -> web.FileResponse:
+    headers = {"Content-Type": "image/x-icon", "Cache-Control": "max-age=86400"}
+    return web.FileResponse(HERE / "static" / "favicon.ico", headers=headers)
+
+
 def setup(app: web.Application) -> None:
+    app.router.add_get("/favicon.ico", favicon)  # browsers ask the site root for it
     app.router.add_get(PREFIX, to_queue)
     app.router.add_get(f"{PREFIX}/", queue)
     app.router.add_get(f"{PREFIX}/login", login_page)

@@ -19,9 +19,13 @@ ALREADY_RATED = "您已对本次答复进行过评价，无需重复评价。"
 NOT_RATEABLE = "该反映当前不在待评价状态，此按钮已失效。"
 
 BTN_URGE = "⏰ 催办"
-URGED = "已向 12345 热线催办，请耐心等待办理结果。"
 URGED_TODAY = "今天已催办过，请明天再试。"
 NOT_URGEABLE = "该反映当前状态无需催办。"
+
+
+def urged(number: str) -> str:
+    about = f"反映 <b>{esc(number)}</b> " if number else ""
+    return f"⏰ 已就{about}向 12345 热线催办，请耐心等待办理结果（每天可催办一次）。"
 
 
 def ask_reason(number: str) -> str:
@@ -61,7 +65,7 @@ def recorded_for_staff(number: str) -> str:
 
 
 def reason_too_short() -> str:
-    return f"原因至少 {MIN_REASON} 个字，请补充后再发送。"
+    return f"原因至少 {MIN_REASON} 个字（空格、标点和表情不计），请补充后再发送。"
 
 
 def reason_too_long(length: int) -> str:

@@ -7,6 +7,7 @@ from bot.core.clock import CHINA_TIME
 from bot.services.reporting.drafts import MAX_PHOTOS, MAX_TEXT, MIN_TEXT
 from bot.services.reporting.filing import Preview, SubmitResult
 from bot.services.reporting.history import ReportDetail, ReportPage, Step, TimelineEntry
+from bot.services.reporting.places import Place
 from bot.texts import esc
 from classifiers import Emergency, Evidence
 
@@ -24,7 +25,7 @@ BTN_NEXT_PAGE = "下一页"
 BTN_CONTINUE = "我已知晓，继续填写反映"
 BTN_SEND_LOCATION = "📍 发送当前位置"
 BTN_WITHDRAW = "撤回此反映"
-BTN_CONFIRM_WITHDRAW = "确认撤回"
+BTN_CONFIRM_WITHDRAW = "确认撤回（不填原因）"
 BTN_BACK_TO_LIST = "返回列表"
 BTN_JOIN = "🤝 附议此反映"
 JOIN_CLOSED = "该相似反映已办结或已不在办理中，请直接提交您的反映。"
@@ -35,6 +36,7 @@ ASK_TEXT = (
 )
 ASK_TEXT_AGAIN = "请重新输入诉求内容，已上传的照片和位置会保留。"
 TEXT_EXPECTED = "这一步需要文字描述，请直接输入文字。"
+TEXT_EMPTY = "这条消息没有文字内容（空格、标点和表情不计），未记录。请用文字描述问题。"
 ASK_PHOTOS = (
     f"如有现场照片，请直接发送（最多 {MAX_PHOTOS} 张，可一次选多张）；没有照片请点击“跳过”。"
 )
@@ -51,8 +53,12 @@ CANCELLED = "已取消本次反映，内容未提交。"
 STALE = "该操作已过期。"
 STALE_CONFIRM = STALE + "如已提交，可在“我的反映”中查看。"
 NOT_YOUR_REPORT = "未找到该反映，或它不属于您。"
-WITHDRAW_CONFIRM = "撤回后该反映将不再办理，确定撤回吗？"
-WITHDRAWN = "已撤回该反映。"
+WITHDRAW_CONFIRM = (
+    "撤回后该反映将不再办理。如需说明撤回原因（选填，如“问题已自行解决”），"
+    "请直接回复文字，原因会转告 12345 热线；不填原因请点击“确认撤回（不填原因）”。"
+)
+WITHDRAW_REASON_EXPECTED = "请用文字说明撤回原因，或点击“确认撤回（不填原因）”/“取消”。"
+MAX_WITHDRAW_REASON = 200
 WITHDRAW_TOO_LATE = "热线已受理该反映，无法撤回。如需补充说明，请等待办理结果后评价。"
 NO_REPORTS = "您还没有提交过反映。点击“反映社情民意”开始。"
 
@@ -73,6 +79,23 @@ _MAX_TERM = 20
 _MAX_EVIDENCE = 5
 
 
+def photos_button(count: int) -> str:
+    return f"🖼 查看照片（{count} 张）"
+
+
+def photos_caption(number: str) -> str:
+    return f"反映 {number} 的现场照片"
+
+
+def withdrawn(number: str, reason: str) -> str:
+    said = "，撤回原因已转告 12345 热线" if reason else ""
+    return f"已撤回反映 <b>{esc(number)}</b>{said}，该事项不再办理。"
+
+
+def withdraw_reason_too_long(length: int) -> str:
+    return f"撤回原因最多 {MAX_WITHDRAW_REASON} 字（当前 {length} 字），请精简后再发送。"
+
+
 def text_saved(length: int) -> str:
     return f"已记录（共 {length} 字）。可继续补充，全部发送后点击“完成”。"
 
@@ -81,8 +104,30 @@ def text_too_long(length: int) -> str:
     return f"加上这条后将超过 {MAX_TEXT} 字（已有 {length} 字），这条未保存。请精简后再发送。"
 
 
-def text_too_short(length: int) -> str:
-    return f"内容太短（{length} 字），请至少写 {MIN_TEXT} 个字，说明时间、地点和具体问题。"
+def text_too_short(meaningful: int) -> str:
+    return (
+        f"内容太短（有效文字 {meaningful} 个，空格、标点和表情不计），"
+        f"请至少写 {MIN_TEXT} 个字，说明时间、地点和具体问题。"
+    )
+
+
+def quick_photo_taken(text: str, length: int) -> str:
+    """代表随手拍: the photo started a report, and its caption became the report's text."""
+    if not text:
+        return "📷 已收到照片，已为您新建一条反映。"
+    return f"📷 已收到照片，照片说明已作为反映内容（共 {length} 字）：\n“{esc(_cut(text, 60))}”"
+
+
+def quick_photo_too_short(meaningful: int) -> str:
+    return (
+        f"照片说明太短（有效文字 {meaningful} 个），请补充描述问题（至少 {MIN_TEXT} 字），"
+        "全部发送后点击“完成”。"
+    )
+
+
+def location_saved(place: Place) -> str:
+    where = _where(place.district, place.town)
+    return f"位置已记录：{esc(where)}。" if where else "位置已记录（未能识别所在区县）。"
 
 
 def photo_saved(count: int) -> str:
@@ -206,7 +251,12 @@ def timeline_words(entry: TimelineEntry) -> tuple[str, str]:
 def _place(preview: Preview) -> str:
     if preview.location:
         lat, lon = preview.location
-        return f"已定位（{lat:.4f}, {lon:.4f}）"
+        where = _where(preview.district, preview.town)
+        return (
+            f"已定位 {esc(where)}（{lat:.4f}, {lon:.4f}）"
+            if where
+            else (f"已定位（{lat:.4f}, {lon:.4f}）")
+        )
     if preview.address:
         return esc(preview.address)
     return "未提供"
@@ -220,9 +270,17 @@ def _urgency(preview: Preview) -> str:
 
 
 def _district(preview: Preview) -> str:
-    if not preview.district:
-        return "未识别"
-    return f"{preview.district} · {preview.town}" if preview.town else preview.district
+    return _where(preview.district, preview.town) or "未识别"
+
+
+def _where(district: str | None, town: str | None) -> str:
+    if not district:
+        return ""
+    return f"{district} · {town}" if town else district
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reason(evidence: Evidence) -> str:

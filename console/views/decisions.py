@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from bot.services.console.auth import Role
+from bot.services.reporting.photos import stored_photo
 from bot.services.routing.decision_log import BANDS, REVIEW_STATUSES, DecisionLog, DecisionQuery
 from bot.services.routing.review import CorrectionEffect, ReviewError, ReviewService
 from console import texts
@@ -61,6 +62,18 @@ async def decision_log(request: web.Request) -> web.Response:
         districts=districts,
         statuses=[status.value for status in ReportStatus],
     )
+
+
+@pages.get(r"/reports/{report:\d{1,18}}/photos/{position:\d{1,2}}")
+async def report_photo(request: web.Request) -> web.StreamResponse:
+    """A report's stored photo (metadata already stripped), for the case page."""
+    path = await stored_photo(
+        uow(request), int(request.match_info["report"]), int(request.match_info["position"])
+    )
+    if path is None:
+        return error_page(request, 404, texts.PHOTO_NOT_FOUND)
+    headers = {"Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600"}
+    return web.FileResponse(path, headers=headers)
 
 
 @pages.get(r"/decisions/{id:\d{1,18}}")

@@ -24,6 +24,7 @@ CONTENT_TYPES = {
 }
 ERRORS_SHOWN = 100  # a file wrong on every line lists the first ones, not a page of 10 MB
 _YES_NO = {"yes": True, "no": False}
+CONFIRMED = frozenset({"deactivate"})  # asked once more before it is done
 _ACTIONS = {
     "deactivate": (DeputyAdminService.deactivate, texts.DEPUTY_DEACTIVATED),
     "reactivate": (DeputyAdminService.reactivate, texts.DEPUTY_REACTIVATED),
@@ -100,17 +101,27 @@ async def import_registry(request: web.Request) -> web.StreamResponse:
 
 @pages.post(r"/deputies/{id:\d{1,18}}/{action:(deactivate|reactivate|unbind)}", role=Role.ADMIN)
 async def change(request: web.Request) -> web.StreamResponse:
-    method, flash = _ACTIONS[request.match_info["action"]]
+    action = request.match_info["action"]
+    method, flash = _ACTIONS[action]
+    form = await request.post()
+    back = text(form, "back", limit=500)
+    # Back to the same search page, never anywhere else.
+    target = back if back.startswith(f"{PREFIX}/deputies") and "//" not in back else None
+    service = DeputyAdminService(uow(request))
+    deputy_id = int(request.match_info["id"])
     try:
-        name = await method(
-            DeputyAdminService(uow(request)),
-            int(request.match_info["id"]),
-            actor=identity(request).actor,
-        )
+        if action in CONFIRMED and text(form, "confirm", limit=3) != "yes":
+            # 停用 shuts a deputy out of the bot: say what it does and ask once more.
+            return render(
+                request,
+                "deputy_confirm.html",
+                title="确认停用",
+                deputy=await service.row(deputy_id),
+                action=action,
+                back=target or f"{PREFIX}/deputies",
+            )
+        name = await method(service, deputy_id, actor=identity(request).actor)
     except DeputyAdminError as error:
         return error_page(request, 404, words(error))
     context(request).registry_changed()
-    back = text(await request.post(), "back", limit=500)
-    # Back to the same search page, never anywhere else.
-    target = back if back.startswith(f"{PREFIX}/deputies") and "//" not in back else None
     raise redirect(target or f"{PREFIX}/deputies", flash.format(name=name))

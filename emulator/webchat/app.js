@@ -3,7 +3,8 @@
 // (entity offsets are UTF-16 units, which is exactly how JavaScript strings index).
 "use strict";
 
-const SHAOYANG = { latitude: 27.2418, longitude: 111.4674 };
+// Offered when the demo has not told the emulator its places (POST /_emu/places).
+const DEFAULT_PLACES = [{ name: "邵阳市区（默认位置）", latitude: 27.2418, longitude: 111.4674 }];
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -12,6 +13,7 @@ const state = {
   lastSeq: 0,
   generation: 0, // bumped when the persona changes, so an old long poll stops
   nodes: new Map(), // message_id -> bubble element
+  places: DEFAULT_PLACES,
 };
 
 async function api(method, path, body) {
@@ -122,10 +124,15 @@ function fileUrl(fileId) {
 function messageContent(m) {
   const box = el("div");
   if (m.photo && m.photo.length) {
+    const link = el("a", "photo");  // a tap opens the photo at full size
+    link.href = fileUrl(m.photo[m.photo.length - 1].file_id);
+    link.target = "_blank";
+    link.rel = "noopener";
     const img = el("img");
-    img.src = fileUrl(m.photo[m.photo.length - 1].file_id);
+    img.src = link.href;
     img.alt = "照片";
-    box.appendChild(img);
+    link.appendChild(img);
+    box.appendChild(link);
   }
   if (m.text !== undefined) box.appendChild(formatted(m.text, m.entities));
   if (m.caption) box.appendChild(formatted(m.caption, m.caption_entities));
@@ -190,10 +197,12 @@ function renderMessage(m, applyKeyboard = true) {
     old.replaceWith(bubble);
   } else {
     transcript.appendChild(bubble);
-    transcript.scrollTop = transcript.scrollHeight;
   }
   state.nodes.set(m.message_id, bubble);
+  showStart(false);
   if (applyKeyboard && m.from_bot && m.sent_reply_markup && !m.deleted) showReplyKeyboard(m.sent_reply_markup);
+  // Last: a keyboard that just appeared made the transcript shorter.
+  if (!old) transcript.scrollTop = transcript.scrollHeight;
 }
 
 // -- reply keyboard -------------------------------------------------------------------------
@@ -227,7 +236,7 @@ function replyButton(b) {
   if (b.request_contact) {
     send({ contact: { phone_number: p.phone || "", first_name: p.name, user_id: p.id } });
   } else if (b.request_location) {
-    send({ location: SHAOYANG });
+    openPlaces();
   } else {
     sendText(b.text);
   }
@@ -250,7 +259,46 @@ async function send(payload) {
 }
 
 function sendText(text) {
-  if (text.length) send({ text });
+  if (text.trim().length) send({ text });  // as Telegram apps: nothing blank is sent
+}
+
+// -- start button and places ---------------------------------------------------------------
+
+function showStart(empty) {
+  // A new chat offers 开始 (/start) in place of the keyboard, as Telegram does.
+  $("start-bar").hidden = !empty;
+  $("composer").hidden = empty;
+}
+
+function openPlaces() {
+  const list = $("place-list");
+  list.replaceChildren();
+  const groups = new Map();
+  for (const p of state.places) {
+    const key = p.district || "";
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(p);
+  }
+  for (const [district, places] of groups) {
+    if (district) list.appendChild(el("h3", null, district));
+    const row = el("div", "choices");
+    for (const p of places) {
+      const btn = el("button", null, p.name);
+      btn.type = "button";
+      btn.addEventListener("click", () => {
+        $("places").hidden = true;
+        send({ location: { latitude: p.latitude, longitude: p.longitude } });
+      });
+      row.appendChild(btn);
+    }
+    list.appendChild(row);
+  }
+  $("places").hidden = false;
+}
+
+async function loadPlaces() {
+  const places = await api("GET", "/places");
+  if (places.length) state.places = places;
 }
 
 async function press(messageId, data) {
@@ -322,11 +370,14 @@ async function openChat() {
   $("transcript").replaceChildren();
   $("reply-keyboard").hidden = true;
   const p = state.persona;
-  $("chat-title").textContent = `${p.name}（ID ${p.id}）与 代表直通12345 的对话`;
+  $("chat-title").textContent = `${p.name} · 代表直通12345`;
+  $("chat-title").title = `${p.name}（ID ${p.id}）与 代表直通12345 的对话`;
   const chatPath = `/bots/${state.botId}/chats/${p.id}`;
   const seen = await api("GET", `${chatPath}/events?after_seq=0&timeout=0`);
   state.lastSeq = seen.reduce((max, ev) => Math.max(max, ev.seq), 0);
-  for (const m of await api("GET", `${chatPath}/messages`)) renderMessage(m);
+  const history = await api("GET", `${chatPath}/messages`);
+  for (const m of history) renderMessage(m);
+  showStart(history.length === 0);
   $("text").disabled = false;
   $("btn-send").disabled = false;
   pollEvents(generation);
@@ -334,6 +385,8 @@ async function openChat() {
 
 function choosePersona(persona, button) {
   state.persona = persona;
+  document.body.classList.remove("no-persona", "side-open");
+  document.body.classList.add("chatting");
   document.querySelectorAll(".personas button").forEach((b) => b.classList.remove("active"));
   if (button) button.classList.add("active");
   if (state.botId) openChat();
@@ -388,7 +441,13 @@ function init() {
     await sendPhotos(e.target.files);
     e.target.value = "";
   });
-  $("btn-location").addEventListener("click", () => send({ location: SHAOYANG }));
+  $("btn-location").addEventListener("click", openPlaces);
+  $("btn-close-places").addEventListener("click", () => ($("places").hidden = true));
+  $("btn-start").addEventListener("click", () => sendText("/start"));
+  $("btn-open-side").addEventListener("click", () => document.body.classList.add("side-open"));
+  $("btn-close-side").addEventListener("click", () => {
+    if (state.persona) document.body.classList.remove("side-open");
+  });
   $("btn-sticker").addEventListener("click", () => send({ sticker: { emoji: "👍" } }));
   $("custom").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -398,6 +457,7 @@ function init() {
     choosePersona({ id, name: String(f.get("name")), phone: String(f.get("phone") || "") }, null);
   });
   loadPersonas().catch((err) => toast("加载身份失败：" + err.message));
+  loadPlaces().catch(() => { /* the default place stays */ });
   waitForBot();
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -17,8 +17,9 @@ from aiogram.types import (
 from bot import texts
 from bot.services.deputies.verification import DeputyService
 from bot.services.deputies.view import DeputyView
+from handlers.common import prompts
 from handlers.common.filters import text_is
-from handlers.common.keyboards import contact_request, main_menu
+from handlers.common.keyboards import main_menu, not_verified
 
 
 class UnbindAction(CallbackData, prefix="unb"):
@@ -26,25 +27,32 @@ class UnbindAction(CallbackData, prefix="unb"):
     confirm: bool
 
 
-async def show_help(message: Message, deputy: DeputyView | None) -> None:
-    await message.answer(texts.HELP, reply_markup=main_menu() if deputy else contact_request())
+async def show_help(
+    message: Message, deputy: DeputyView | None, deactivated: bool = False
+) -> None:
+    keyboard = main_menu() if deputy else not_verified(deactivated)[1]
+    await message.answer(texts.HELP, reply_markup=keyboard)
 
 
-async def whoami(message: Message, deputy: DeputyView | None) -> None:
+async def whoami(message: Message, deputy: DeputyView | None, deactivated: bool = False) -> None:
     if deputy is None:
-        await message.answer(texts.NOT_BOUND, reply_markup=contact_request())
+        text, keyboard = not_verified(deactivated)
+        await message.answer(text, reply_markup=keyboard)
         return
     await message.answer(texts.whoami(deputy))
 
 
-async def cancel(message: Message, state: FSMContext, deputy: DeputyView | None) -> None:
-    await state.clear()
+async def cancel(message: Message, state: FSMContext, deputy: DeputyView | None, bot: Bot) -> None:
+    await prompts.finish(state, bot)
     await message.answer("已取消当前操作。", reply_markup=main_menu() if deputy else None)
 
 
-async def ask_unbind(message: Message, deputy: DeputyView | None) -> None:
+async def ask_unbind(
+    message: Message, deputy: DeputyView | None, deactivated: bool = False
+) -> None:
     if deputy is None or message.from_user is None:
-        await message.answer(texts.NOT_BOUND, reply_markup=contact_request())
+        refusal, reply = not_verified(deactivated)
+        await message.answer(refusal, reply_markup=reply)
         return
     user_id = message.from_user.id
     keyboard = InlineKeyboardMarkup(
@@ -81,7 +89,7 @@ async def unbind_pressed(
     if unbound is None:  # pressed twice, or unbound elsewhere meanwhile
         await query.answer(texts.STALE_BUTTON)
         return
-    await state.clear()
+    await prompts.finish(state, query.bot)
     await query.answer()
     await _close_prompt(query, texts.UNBIND_DONE)
     if isinstance(query.message, Message):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
@@ -10,6 +10,7 @@ from aiogram.types import Message, ReplyKeyboardRemove
 from bot import texts
 from bot.services.deputies.verification import DeputyService, VerificationOutcome
 from bot.services.deputies.view import DeputyView
+from handlers.common import prompts
 from handlers.common.filters import has_contact
 from handlers.common.keyboards import contact_request, main_menu
 
@@ -22,10 +23,18 @@ _REFUSALS = {
 }
 
 
-async def start(message: Message, deputy: DeputyView | None, state: FSMContext) -> None:
-    await state.clear()
+async def start(
+    message: Message,
+    deputy: DeputyView | None,
+    state: FSMContext,
+    bot: Bot,
+    deactivated: bool = False,
+) -> None:
+    await prompts.finish(state, bot)
     if deputy is not None:
         await message.answer(texts.welcome_back(deputy), reply_markup=main_menu())
+    elif deactivated:  # sharing the phone again would not help: say why at once
+        await message.answer(texts.CONTACT_INACTIVE, reply_markup=ReplyKeyboardRemove())
     else:
         await message.answer(texts.ASK_CONTACT, reply_markup=contact_request())
 

@@ -1,20 +1,26 @@
-"""满意度评价: the buttons under the 已答复 notice, and the reason asked for after 不满意."""
+"""满意度评价: the buttons under the 已答复 notice, and the reason asked for after 不满意.
+
+The buttons go once a choice is made, 不满意 included (handlers/common/prompts.py): while the
+reason is awaited the notice waits to get them back, which it does if the reason is given up
+(/cancel, /start, a new report). A press the service refuses takes the stale buttons away."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
+from bot.core.text_input import clean, meaningful_length
 from bot.services.deputies.view import DeputyView
 from bot.services.feedback.ratings import RateOutcome, RateResult, RatingScore, RatingService
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
+from handlers.common import prompts
 from handlers.common.filters import has_text
-from handlers.feedback.rating_keyboards import RateAction, score_of
+from handlers.feedback.rating_keyboards import RateAction, rating_buttons, score_of
 
 
 class RatingFlow(StatesGroup):
@@ -35,7 +41,9 @@ async def rate_button(
     deputy: DeputyView,
     ratings: RatingService,
     state: FSMContext,
+    bot: Bot,
 ) -> None:
+    message = query.message if isinstance(query.message, Message) else None
     score = score_of(callback_data)
     if score is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -49,39 +57,44 @@ async def rate_button(
     )
     if result.outcome in _REFUSALS:
         await query.answer(_REFUSALS[result.outcome], show_alert=True)
+        if message is not None:
+            await prompts.drop_buttons(message)  # already rated or no longer rateable
         return
     await query.answer()
-    message = query.message
+    if message is None:
+        return
+    await prompts.drop_buttons(message)  # a choice is made: the buttons are spent
     if result.outcome is RateOutcome.ASK_REASON:
+        await prompts.retire(state, bot)
         await state.set_state(RatingFlow.reason)
         await state.update_data(
             rating_report=callback_data.report_id, rating_round=callback_data.round
         )
-        if isinstance(message, Message):
-            await message.answer(
-                rtx.ask_reason(result.number),
-                reply_markup=ForceReply(input_field_placeholder=rtx.REASON_PLACEHOLDER),
-            )
+        await message.answer(
+            rtx.ask_reason(result.number),
+            reply_markup=ForceReply(input_field_placeholder=rtx.REASON_PLACEHOLDER),
+        )
+        restore = rating_buttons(callback_data.report_id, callback_data.round)
+        await prompts.track(state, message, restore=restore)
         return
-    if isinstance(message, Message):
-        await message.edit_reply_markup(reply_markup=None)  # rated: the buttons are spent
-        await message.answer(_rated(result, score))
+    await message.answer(_rated(result, score))
 
 
 async def reason_received(
     message: Message, deputy: DeputyView, ratings: RatingService, state: FSMContext
 ) -> None:
-    reason = (message.text or "").strip()
+    reason = clean(message.text)
     if reason.startswith("/"):  # an unknown command is not a reason
         await message.answer(rtx.REASON_EXPECTED)
         return
-    if len(reason) < rtx.MIN_REASON:
+    if meaningful_length(reason) < rtx.MIN_REASON:
         await message.answer(rtx.reason_too_short())
         return
     if len(reason) > rtx.MAX_REASON:
         await message.answer(rtx.reason_too_long(len(reason)))
         return
     data = await state.get_data()
+    await prompts.forget(state)  # answered: the notice's buttons stay gone
     await state.clear()
     result = await ratings.rate(
         deputy.id,

@@ -12,6 +12,7 @@ from bot.services.deputies.view import DeputyView
 from bot.services.feedback.recurrence import RecurrenceOutcome, RecurrenceService
 from bot.texts import recurrence as dtx
 from bot.texts import reports as rt
+from handlers.common import prompts
 from handlers.feedback.recurrence_keyboards import RecurrenceAction
 
 # Refusals shown as an alert on the button; an accepted answer gets a message in the chat.
@@ -40,13 +41,15 @@ async def recurrence_button(
         recurred=callback_data.recurred,
         actor=f"tg:{query.from_user.id}",
     )
+    message = query.message if isinstance(query.message, Message) else None
     if result.outcome in _REFUSALS:
         await query.answer(_REFUSALS[result.outcome], show_alert=True)
+        if message is not None:
+            await prompts.drop_buttons(message)  # stale: answered already, or closed
         return
     await query.answer()
-    message = query.message
-    if isinstance(message, Message):
-        await message.edit_reply_markup(reply_markup=None)  # answered: the buttons are spent
+    if message is not None:
+        await prompts.drop_buttons(message)  # answered: the buttons are spent
         await message.answer(_ANSWERS[result.outcome](result.number))
 
 

@@ -27,7 +27,7 @@ class FlowAction(CallbackData, prefix="rf"):
 
 
 class MyAction(CallbackData, prefix="my"):
-    action: str  # page / view / withdraw / withdraw_ok / urge
+    action: str  # page / view / photos / withdraw / withdraw_ok / urge
     report_id: int = 0
     page: int = 0
 
@@ -149,6 +149,8 @@ def my_page(page: ReportPage) -> InlineKeyboardMarkup | None:
 
 def my_detail(detail: ReportDetail, page: int) -> InlineKeyboardMarkup:
     rows = []
+    if detail.photo_count:
+        rows.append([_my(rt.photos_button(detail.photo_count), "photos", detail.id, page)])
     if detail.can_withdraw:
         rows.append([_my(rt.BTN_WITHDRAW, "withdraw", detail.id, page)])
     if detail.can_urge:

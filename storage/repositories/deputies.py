@@ -29,6 +29,15 @@ class DeputyRepository:
         rows = await self._session.scalars(select(Deputy).where(Deputy.phone.in_(phones)))
         return {deputy.phone: deputy for deputy in rows}
 
+    async def bound_inactive_ids(self) -> list[int]:
+        """Telegram accounts still bound to a deputy the registry has deactivated."""
+        rows = await self._session.scalars(
+            select(Deputy.telegram_user_id).where(
+                Deputy.telegram_user_id.is_not(None), Deputy.active.is_(False)
+            )
+        )
+        return [user_id for user_id in rows if user_id is not None]
+
     async def bound_active(self) -> list[Deputy]:
         rows = await self._session.scalars(
             select(Deputy).where(Deputy.telegram_user_id.is_not(None), Deputy.active.is_(True))

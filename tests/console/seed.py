@@ -4,9 +4,12 @@ ticket), written straight to the real test database for the console pages to sho
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import select
 
 from bot.core.outbox import CreateTicket, to_row
@@ -17,6 +20,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     Report,
+    ReportPhoto,
     ReportStatus,
     RoutingDecision,
     RoutingMethod,
@@ -158,3 +162,24 @@ async def add_dead_letter(
         message.last_error = error
         await uow.commit()
         return message.id
+
+
+async def add_photo(uow_factory: UnitOfWorkFactory, report_id: int, folder: Path) -> Path:
+    """A stored (metadata-free) photo of the report, as ReportService keeps it."""
+    path = folder / f"report-{report_id}" / "1.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 90), (60, 130, 200)).save(buffer, format="JPEG")
+    path.write_bytes(buffer.getvalue())
+    async with uow_factory() as uow:
+        uow.reports.add_photo(
+            ReportPhoto(
+                report_id=report_id,
+                position=0,
+                telegram_file_id="tg-file-1",
+                telegram_file_unique_id="tg-unique-1",
+                local_path=str(path),
+            )
+        )
+        await uow.commit()
+    return path

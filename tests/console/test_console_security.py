@@ -72,7 +72,7 @@ def _posts(ids: dict[str, int]) -> list[tuple[str, dict[str, str]]]:
         ("/dead-letters/retry-all", {}),
         (f"/departments/{ids['department']}", {"name": "被篡改", "active": "on"}),
         ("/departments/new", {"code": "EVIL", "name": "被篡改"}),
-        (f"/deputies/{ids['deputy']}/deactivate", {}),
+        (f"/deputies/{ids['deputy']}/deactivate", {"confirm": "yes"}),
         (f"/deputies/{ids['deputy']}/unbind", {}),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from storage.models import (
     RoutingDecision,
 )
 from tests.console.conftest import ConsoleServer, Login, page, post_form
-from tests.console.seed import add_report
+from tests.console.seed import add_photo, add_report
 
 
 async def _department_of(server: ConsoleServer, report_id: int) -> str | None:
@@ -84,6 +85,22 @@ async def test_detail_shows_text_tokens_candidates_and_evidence(
     assert 'id="form-correct"' not in html  # a viewer reads only
     status, _ = await page(http, console_server.url("/decisions/999"))
     assert status == 404
+
+
+async def test_the_case_page_shows_the_reports_photos_and_opens_them(
+    console_server: ConsoleServer, login: Login, tmp_path: Path
+) -> None:
+    seeded = await add_report(console_server.uow_factory, department="CG")
+    stored = await add_photo(console_server.uow_factory, seeded.report_id, tmp_path)
+    http = await login("viewer")
+    status, html = await page(http, console_server.url(f"/decisions/{seeded.decision_id}"))
+    photo = f"/admin/reports/{seeded.report_id}/photos/0"
+    assert status == 200 and "现场照片（1 张）" in html and f'href="{photo}"' in html
+    async with http.get(console_server.url(f"/reports/{seeded.report_id}/photos/0")) as response:
+        assert response.status == 200 and response.content_type == "image/jpeg"
+        assert await response.read() == stored.read_bytes()
+    status, html = await page(http, console_server.url(f"/reports/{seeded.report_id}/photos/3"))
+    assert status == 404 and "照片不存在" in html
 
 
 async def test_confirm_records_a_labelled_example_and_the_audit(

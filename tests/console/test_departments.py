@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from storage.models import Department, DepartmentVersion
@@ -140,3 +142,25 @@ async def test_admin_adds_a_department(console_server: ConsoleServer, login: Log
         ).one()
         assert (created.code, created.keywords, created.version) == ("SL", ["河道"], 1)
         assert len(await uow.audit.by_action("department.create")) == 1
+
+
+async def test_the_first_version_is_dated_when_the_directory_was_loaded(
+    console_server: ConsoleServer, login: Login
+) -> None:
+    department_id = await _id_of(console_server, "ZJ")
+    loaded = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    async with console_server.uow_factory() as uow:
+        department = await uow.session.get(Department, department_id)
+        assert department is not None
+        department.updated_at = loaded  # seeded long before anyone edits it
+        await uow.commit()
+    http = await login("admin", username="boss")
+    detail = console_server.url(f"/departments/{department_id}")
+    await post_form(http, detail, _form(duty="住房保障"), csrf_from=detail)
+    async with console_server.uow_factory() as uow:
+        first = await uow.session.scalar(
+            select(DepartmentVersion).where(DepartmentVersion.version == 1)
+        )
+    assert first is not None and first.created_at.replace(tzinfo=UTC) == loaded
+    _, html = await page(http, detail + "/versions")
+    assert "2026-03-01 16:00" in html and "目录导入" in html  # China time, who loaded it

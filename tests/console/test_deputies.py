@@ -61,9 +61,11 @@ async def test_csv_import_then_export_round_trips(
     disposition, exported = await _download(console_server, http, "csv")
     assert "代表信息库.csv" in disposition
     rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
-    assert rows[0] == ["姓名", "手机号", "层级", "选区", "联络站", "绑定状态"]
-    assert ["赵代表", "13900000003", "乡", "城西街道", "城西联络站", "未绑定"] in rows
-    assert ["李代表", "13800000001", "市", "大祥区第三选区", "城西联络站", "已绑定"] in rows
+    assert rows[0] == ["姓名", "手机号", "层级", "选区", "联络站", "区县", "状态", "绑定状态"]
+    zhao = ["赵代表", "13900000003", "乡", "城西街道", "城西联络站", "大祥区", "在册", "未绑定"]
+    assert zhao in rows  # 城西街道 is a town of 大祥区
+    li = ["李代表", "13800000001", "市", "大祥区第三选区", "城西联络站"]
+    assert [*li, "大祥区", "在册", "已绑定"] in rows
 
     # The exported file goes straight back in: nothing changes.
     status, html = await upload_deputies(console_server, http, "export.csv", exported)
@@ -149,7 +151,7 @@ async def test_deactivate_reactivate_and_unbind_are_audited(
         status, html = await post_form(
             http,
             console_server.url(f"/deputies/{deputy_id}/{action}"),
-            {"back": "/admin/deputies?q=李"},
+            {"back": "/admin/deputies?q=李", "confirm": "yes"},
             csrf_from=listing,
         )
         assert status == 200 and expected in html, action
@@ -169,3 +171,22 @@ async def test_deactivate_reactivate_and_unbind_are_audited(
         http, console_server.url("/deputies/999/deactivate"), {}, csrf_from=listing
     )
     assert status == 404 and "代表不存在" in html
+
+
+async def test_deactivation_asks_for_confirmation_first(
+    console_server: ConsoleServer, login: Login
+) -> None:
+    deputy_id = (await _deputies(console_server))["13800000001"].id
+    http = await login("admin")
+    listing = console_server.url("/deputies?q=李")
+    status, html = await post_form(
+        http,
+        console_server.url(f"/deputies/{deputy_id}/deactivate"),
+        {"back": "/admin/deputies?q=李"},
+        csrf_from=listing,
+    )
+    assert status == 200 and "确认停用" in html and "李代表" in html
+    assert 'name="confirm" value="yes"' in html and 'href="/admin/deputies?q=李"' in html
+    assert (await _deputies(console_server))["13800000001"].active  # nothing done yet
+    async with console_server.uow_factory() as uow:
+        assert await uow.audit.by_action("deputy.deactivate") == []

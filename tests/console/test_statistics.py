@@ -3,8 +3,10 @@ oracle, filters, Chinese 400s for bad input, and downloads read back with openpy
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import logging
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -265,3 +267,27 @@ async def test_department_names_are_escaped_in_tables_and_charts(
     http = await login("viewer")
     _, html = await page(http, stats_server.url("/statistics"))
     assert "<b>城管</b>" not in html and "&lt;b&gt;城管&lt;/b&gt;" in html
+
+
+@pytest.fixture
+def info_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="console.stats_cache")
+    return caplog
+
+
+async def test_the_roll_up_counted_at_start_says_when_it_starts_and_ends(
+    info_logs: pytest.LogCaptureFixture, stats_server: ConsoleServer
+) -> None:
+    """Counting every month at start can take a while on a big database: the log says so."""
+
+    def said() -> list[str]:  # the count starts while the console starts (the fixture)
+        records = info_logs.get_records("setup") + info_logs.records
+        return [r.getMessage() for r in records if r.name == "console.stats_cache"]
+
+    for _ in range(100):  # it runs in the background while the console serves
+        if any("months counted in" in line for line in said()):
+            break
+        await asyncio.sleep(0.05)
+    lines = said()
+    assert any("counting every month" in line for line in lines), lines
+    assert any(re.search(r"\d+ months counted in [\d.]+ s", line) for line in lines), lines

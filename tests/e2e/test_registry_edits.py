@@ -37,9 +37,14 @@ async def test_a_deputy_deactivated_in_the_console_is_refused_at_once(
         async with http.post(f"{admin}/login", data=form) as response:
             assert response.status == 200
         status, _html = await post_form(
-            http, f"{admin}/deputies/{deputy_id}/deactivate", {}, csrf_from=f"{admin}/deputies"
+            http,
+            f"{admin}/deputies/{deputy_id}/deactivate",
+            {"confirm": "yes"},
+            csrf_from=f"{admin}/deputies",
         )
         assert status == 200
 
-    await deputy.send_text("/report")
-    assert (await deputy.next_message())["text"] == texts.NOT_BOUND
+    # Told why, at once: not "please verify" (sharing the phone again would not help).
+    for command in ("/report", "/start", "随便说一句话"):
+        await deputy.send_text(command)
+        assert (await deputy.next_message())["text"] == texts.CONTACT_INACTIVE, command

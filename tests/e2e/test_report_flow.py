@@ -272,16 +272,34 @@ async def test_another_deputys_button_is_refused(
     assert await _count(bot_app, Report) == 0
 
 
-async def test_emergency_text_shows_the_emergency_number_first(
+async def test_emergency_text_in_a_report_is_answered_at_once_before_it_is_recorded(
     bot_app: Application, client: EmulatorClient
 ) -> None:
     deputy = await verified(client, 7014)
-    advice = await write_text(
-        deputy, "双清区滑石路一栋居民楼着火了，浓烟很大，里面可能还有人被困！"
-    )
+    await deputy.send_text("/report")
+    await deputy.next_message()
+    await deputy.send_text("双清区滑石路一栋居民楼着火了，浓烟很大，里面可能还有人被困！")
+    advice = await deputy.next_message()  # first, before the text is even acknowledged
     assert "119" in advice["text"] and "12345 热线不受理" in advice["text"]
-    await deputy.press_button(advice, rt.BTN_CONTINUE)
-    assert (await deputy.next_message())["text"] == rt.ASK_PHOTOS
+    saved = await deputy.next_message()
+    assert saved["text"].startswith("已记录")
+    await deputy.press_button(saved, rt.BTN_DONE)
+    assert (await deputy.next_message())["text"] == rt.ASK_PHOTOS  # warned once, not twice
+
+
+async def test_emergency_text_outside_any_flow_gets_the_advice_first(
+    bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 7024)
+    await deputy.send_text("小区门口燃气泄漏，味道很大，有人晕倒了")
+    advice = await deputy.next_message()
+    assert "119" in advice["text"] and "燃气" in advice["text"]
+    follow_up = await deputy.next_message()
+    assert follow_up["text"] == texts.DANGER_FOLLOW_UP  # not "请使用下方菜单选择功能"
+    stranger = client.user(7025)  # not even verified: the advice still comes first
+    await stranger.send_text("河边有人溺水了，快来人")
+    assert "110" in (await stranger.next_message())["text"]
+    assert (await stranger.next_message())["text"] == texts.NOT_BOUND
 
 
 async def test_quick_photo_with_caption_starts_a_prefilled_report(
@@ -291,6 +309,7 @@ async def test_quick_photo_with_caption_starts_a_prefilled_report(
     await deputy.send_photo(jpeg_with_exif(), caption=WAGE_ARREARS)
     reply = await deputy.next_message()
     assert "第 1 张照片" in reply["text"]
+    assert "照片说明已作为反映内容" in reply["text"] and WAGE_ARREARS[:20] in reply["text"]
 
 
 async def test_unbound_user_photo_does_not_start_a_report(

@@ -12,7 +12,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Update
 
 from emulator import RunningEmulator
-from emulator.client import EmulatorClient
+from emulator.client import EmulatorClient, EmulatorError
 from tests.emulator.conftest import BOT_ID, jpeg_bytes
 
 
@@ -162,3 +162,21 @@ async def test_personas_reset_and_web_chat_are_served(
         for name in ("app.js", "style.css"):
             async with http.get(f"{emu.base_url}/static/{name}") as resp:
                 assert resp.status == 200
+
+
+async def test_places_for_the_web_chat_are_checked_kept_and_reset(
+    emu: RunningEmulator, client: EmulatorClient
+) -> None:
+    places = [{"name": "红旗路街道", "district": "大祥区", "latitude": 27.23, "longitude": 111.4}]
+    await client.set_places(places)
+    assert await client.call("GET", "/places") == places
+    refused: list[object] = [
+        [{"name": "远方", "latitude": 91, "longitude": 0}],
+        [{"latitude": 1}],
+        {},
+    ]
+    for bad in refused:
+        with pytest.raises(EmulatorError):
+            await client.call("POST", "/places", bad)
+    await client.reset()
+    assert await client.call("GET", "/places") == []

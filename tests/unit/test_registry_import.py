@@ -128,6 +128,55 @@ async def test_export_round_trips_through_import(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 20)
 
 
+async def test_district_comes_from_the_constituency_or_station_even_on_a_fresh_database(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with uow_factory() as uow:
+        assert await uow.directory.districts_by_name() == {}  # the bot never started here
+    await _import(uow_factory, SAMPLE)
+    async with uow_factory() as uow:
+        names = {d.id: d.name for d in (await uow.directory.districts_by_name()).values()}
+        found = {d.name: names.get(d.district_id or 0) for d in await uow.deputies.all()}
+    assert found["刘建国"] is None  # 湖南省代表团, 邵阳市人大代表之家: the whole city
+    assert found["曾宪文"] == "大祥区"  # 大祥区第二选区 / 大祥区红旗路街道代表联络站
+    assert found["周志强"] == "大祥区"  # 邵阳市代表团: the station names the district
+    assert sum(1 for name in found.values() if name) == 19
+
+
+async def test_xlsx_export_names_district_and_status_in_readable_columns(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    await _import(uow_factory, SAMPLE)
+    async with uow_factory() as uow:
+        (first, *_) = await uow.deputies.all()
+        first.active = False
+        await uow.commit()
+        out = tmp_path / "export.xlsx"
+        await RegistryService(uow).export_file(out)
+    sheet = load_workbook(out).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("姓名", "手机号", "层级", "选区", "联络站", "区县", "状态", "绑定状态")
+    assert rows[1][5:7] == (None, "停用") and rows[6][5:7] == ("大祥区", "在册")
+    assert sheet.column_dimensions["E"].width >= 30 and sheet.column_dimensions["D"].width >= 20
+    assert sheet.freeze_panes == "A2"
+
+
+async def test_a_long_import_reports_its_progress(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    lines = ["姓名,手机号,层级,选区,联络站"]
+    lines += [f"代表{i},139{i:08d},县,双清区第一选区,站" for i in range(2500)]
+    seen: list[tuple[int, int]] = []
+    async with uow_factory() as uow:
+        result = await RegistryService(uow).import_file(
+            _write(tmp_path / "big.csv", "\n".join(lines)),
+            actor="test",
+            progress=lambda done, total: seen.append((done, total)),
+        )
+    assert result.created == 2500
+    assert seen == [(1000, 2500), (2000, 2500), (2500, 2500)]
+
+
 async def test_changed_row_updates_the_deputy(
     uow_factory: UnitOfWorkFactory, tmp_path: Path
 ) -> None:

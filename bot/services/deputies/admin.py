@@ -75,6 +75,12 @@ class DeputyAdminService:
         }
         return Page([_row(d, districts) for d in found], page, size, total)
 
+    async def row(self, deputy_id: int) -> DeputyRow:
+        """One deputy as the registry page shows it (for a confirmation)."""
+        deputy = await self._get(deputy_id)
+        district = await self._uow.directory.district(deputy.district_id)
+        return _row(deputy, {district.id: district.name} if district else {})
+
     async def deactivate(self, deputy_id: int, *, actor: str) -> str:
         return await self._set_active(deputy_id, False, actor)
 

@@ -1,4 +1,5 @@
-"""Which Telegram accounts are bound to active deputies: a snapshot of all of them in memory.
+"""Which Telegram accounts are bound to active deputies (and which to deactivated ones, who
+are told so rather than asked to verify): a snapshot of all of them in memory.
 
 Every update asks "is the sender a verified deputy?". Deputies number in the thousands, so the
 whole set is loaded in one query and refreshed every `ttl` seconds; bind and unbind (which go
@@ -16,17 +17,22 @@ class IdentityCache:
         self._ttl = ttl
         self._expires = 0.0
         self._bound: dict[int, DeputyView] = {}
+        self._deactivated: frozenset[int] = frozenset()
 
     @property
     def fresh(self) -> bool:
         return time.monotonic() < self._expires
 
-    def replace(self, bound: dict[int, DeputyView]) -> None:
+    def replace(self, bound: dict[int, DeputyView], deactivated: frozenset[int]) -> None:
         self._bound = bound
+        self._deactivated = deactivated
         self._expires = time.monotonic() + self._ttl
 
     def get(self, telegram_user_id: int) -> DeputyView | None:
         return self._bound.get(telegram_user_id)
+
+    def deactivated(self, telegram_user_id: int) -> bool:
+        return telegram_user_id in self._deactivated
 
     def bound(self, telegram_user_id: int, deputy: DeputyView) -> None:
         self._bound[telegram_user_id] = deputy

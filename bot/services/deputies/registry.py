@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from bot.services.deputies.phones import InvalidPhoneError, normalize_phone
@@ -14,8 +16,14 @@ from bot.services.deputies.registry_files import (
     read_rows,
     write_rows,
 )
+from bot.services.routing.directory_sync import sync_directory
+from classifiers import load_directory
 from storage.models import Deputy, DeputyLevel, District
 from storage.uow import UnitOfWork
+
+# Called with (rows done, rows in all) while a long import is written.
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1000
 
 MAX_NAME = 64
 MAX_PLACE = 128
@@ -137,21 +145,35 @@ class RegistryService:
         self._uow = uow
 
     async def import_file(
-        self, path: Path, *, actor: str, source: str | None = None
+        self,
+        path: Path,
+        *,
+        actor: str,
+        source: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportResult:
         """`source`: the name the audit log gives the file (an upload's own name)."""
         entries, errors = await asyncio.to_thread(parse_registry, path)
         if errors:
             return ImportResult(errors=errors)  # one bad row: nothing is imported
-        return await self.import_entries(entries, actor=actor, source=source or path.name)
+        return await self.import_entries(
+            entries, actor=actor, source=source or path.name, progress=progress
+        )
 
     async def import_entries(
-        self, entries: list[RegistryEntry], *, actor: str, source: str
+        self,
+        entries: list[RegistryEntry],
+        *,
+        actor: str,
+        source: str,
+        progress: Progress | None = None,
     ) -> ImportResult:
         result = ImportResult()
         existing = await self._uow.deputies.by_phones([entry.phone for entry in entries])
-        districts = await self._uow.directory.districts_by_name()
-        for entry in entries:
+        districts = await self._districts()
+        for done, entry in enumerate(entries, start=1):
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(entries)):
+                progress(done, len(entries))
             district_id = _district_of(entry, districts)
             deputy = existing.get(entry.phone)
             if deputy is None:
@@ -180,8 +202,18 @@ class RegistryService:
             await self._uow.commit()
         return result
 
+    async def _districts(self) -> dict[str, District]:
+        """The database's districts; a registry loaded before the bot ever started (the demo,
+        a fresh deployment) seeds them from the shipped directory first."""
+        districts = await self._uow.directory.districts_by_name()
+        if not districts:
+            await sync_directory(self._uow, load_directory())
+            districts = await self._uow.directory.districts_by_name()
+        return districts
+
     async def export_file(self, path: Path) -> int:
         deputies = await self._uow.deputies.all()
+        names = {d.id: d.name for d in (await self._uow.directory.districts_by_name()).values()}
         rows = [
             (
                 deputy.name,
@@ -189,6 +221,8 @@ class RegistryService:
                 deputy.level,
                 deputy.constituency,
                 deputy.station,
+                names.get(deputy.district_id or 0, ""),
+                "在册" if deputy.active else "停用",
                 "已绑定" if deputy.telegram_user_id else "未绑定",
             )
             for deputy in deputies
@@ -216,8 +250,28 @@ def _apply(deputy: Deputy, entry: RegistryEntry, district_id: int | None) -> boo
 
 
 def _district_of(entry: RegistryEntry, districts: dict[str, District]) -> int | None:
-    """The district named in the 选区 or 联络站, when the directory knows it."""
-    for name, district in districts.items():
-        if name in entry.constituency or name in entry.station:
-            return district.id
+    """The district the 选区 (else the 联络站) names: by its name, a short name, or one of its
+    towns (大禾塘街道 is in 邵东市); the longest name found wins."""
+    for place in (entry.constituency, entry.station):
+        found = [(len(n), d) for n, d in _place_names(tuple(districts)).items() if n in place]
+        if found:
+            return districts[max(found)[1]].id
     return None
+
+
+@cache
+def _place_names(known: tuple[str, ...]) -> dict[str, str]:
+    """Place name → district name, for the districts the database knows."""
+    names: dict[str, str] = {}
+    for info in load_directory().districts:
+        if info.name not in known:
+            continue
+        for town in info.towns:
+            names.setdefault(town, info.name)
+        for alias in info.aliases:  # 隆回代表团, 城步县第一选区
+            if len(alias) >= 2:
+                names.setdefault(alias, info.name)
+        names[info.name] = info.name
+    for name in known:
+        names.setdefault(name, name)
+    return names

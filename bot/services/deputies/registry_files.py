@@ -9,6 +9,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 # Canonical column → accepted header spellings (Chinese as in the registry, English aliases).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -18,7 +20,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "constituency": ("选区", "选区/代表团", "代表团", "constituency"),
     "station": ("联络站", "代表联络站", "station"),
 }
-EXPORT_HEADER = ("姓名", "手机号", "层级", "选区", "联络站", "绑定状态")
+# The import header first (an export reads back as an import), then what the registry knows.
+EXPORT_HEADER = ("姓名", "手机号", "层级", "选区", "联络站", "区县", "状态", "绑定状态")
+# Column widths of the XLSX export, in characters (a Chinese character counts about two).
+EXPORT_WIDTHS = (10, 14, 6, 22, 30, 14, 8, 10)
 # A cell starting with one of these is run as a formula when Excel opens a CSV: the export
 # writes such a text behind an apostrophe, and reading a file takes the apostrophe off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -93,10 +98,16 @@ def write_rows(path: Path, rows: Sequence[Sequence[str]]) -> None:
         assert sheet is not None
         sheet.title = "代表信息库"
         sheet.append(list(EXPORT_HEADER))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"  # the header stays in view while scrolling
+        for index, width in enumerate(EXPORT_WIDTHS, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         for row in rows:
             sheet.append(list(row))
             for cell in sheet[sheet.max_row]:
                 cell.data_type = "s"  # "=…" stays text: openpyxl would write it as a formula
+        sheet.auto_filter.ref = sheet.dimensions
         workbook.save(path)
         return
     with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel opens it right

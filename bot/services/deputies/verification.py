@@ -38,12 +38,23 @@ class DeputyService:
         self._identities = identities or IdentityCache(ttl=0)
 
     async def current(self, telegram_user_id: int) -> DeputyView | None:
-        if not self._identities.fresh:
-            deputies = await self._uow.deputies.bound_active()
-            self._identities.replace(
-                {d.telegram_user_id: DeputyView.of(d) for d in deputies if d.telegram_user_id}
-            )
+        await self._refresh()
         return self._identities.get(telegram_user_id)
+
+    async def deactivated(self, telegram_user_id: int) -> bool:
+        """The account is bound to a deputy the registry deactivated (停用)."""
+        await self._refresh()
+        return self._identities.deactivated(telegram_user_id)
+
+    async def _refresh(self) -> None:
+        if self._identities.fresh:
+            return
+        deputies = await self._uow.deputies.bound_active()
+        inactive = frozenset(await self._uow.deputies.bound_inactive_ids())
+        self._identities.replace(
+            {d.telegram_user_id: DeputyView.of(d) for d in deputies if d.telegram_user_id},
+            inactive,
+        )
 
     async def verify_contact(
         self, telegram_user_id: int, contact_user_id: int | None, phone_raw: str

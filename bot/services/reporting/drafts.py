@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-MIN_TEXT = 10
+from bot.core.text_input import clean, is_blank, meaningful_length
+
+MIN_TEXT = 10  # meaningful characters (bot/core/text_input.py): emoji and spaces do not count
 MAX_TEXT = 2000
 MAX_PHOTOS = 9
 MAX_ADDRESS = 200
+
+
+class PartOutcome(StrEnum):
+    ADDED = "added"
+    EMPTY = "empty"  # whitespace, punctuation or emoji only: nothing to read
+    TOO_LONG = "too_long"  # would pass MAX_TEXT: nothing kept
 
 
 @dataclass
@@ -42,20 +51,29 @@ class Draft:
         return len(self.text)
 
     @property
+    def meaningful(self) -> int:
+        """What the minimum counts: letters and digits (汉字 included), never emoji."""
+        return meaningful_length(self.text)
+
+    @property
+    def long_enough(self) -> bool:
+        return self.meaningful >= MIN_TEXT
+
+    @property
     def location(self) -> tuple[float, float] | None:
         if self.latitude is None or self.longitude is None:
             return None
         return (self.latitude, self.longitude)
 
-    def add_part(self, text: str) -> bool:
-        """Appends a message; False (and nothing kept) when it would pass MAX_TEXT."""
-        text = text.strip()
-        if not text:
-            return True
+    def add_part(self, text: str) -> PartOutcome:
+        """Appends a message; nothing is kept when it has no words or would pass MAX_TEXT."""
+        text = clean(text)
+        if is_blank(text):
+            return PartOutcome.EMPTY
         if len("\n".join([*self.parts, text])) > MAX_TEXT:
-            return False
+            return PartOutcome.TOO_LONG
         self.parts.append(text)
-        return True
+        return PartOutcome.ADDED
 
     def add_photo(self, photo: DraftPhoto) -> bool:
         """False when the draft already holds MAX_PHOTOS; a photo sent twice is kept once."""

@@ -11,10 +11,12 @@ from typing import Protocol
 
 from bot.core.clock import CHINA_TIME
 from bot.core.outbox import CreateTicket, to_row
+from bot.core.text_input import gist
 from bot.services.deputies.view import DeputyView
 from bot.services.reporting.analysis import decode, encode, fingerprint
 from bot.services.reporting.drafts import Draft
 from bot.services.reporting.photos import NotAnImageError, PhotoStore
+from bot.services.reporting.places import Place, place_of
 from classifiers import CandidateReport, Classification, DuplicateFinder, Emergency, Evidence
 from storage.base import utcnow
 from storage.models import (
@@ -95,10 +97,8 @@ class SubmitResult:
 
 
 def summarize(text: str) -> str:
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    if len(first_line) <= SUMMARY_CHARS:
-        return first_line
-    return first_line[: SUMMARY_CHARS - 1] + "…"
+    """The report's one-line summary: the gist of the whole text, not only its first line."""
+    return gist(text, SUMMARY_CHARS)
 
 
 class ReportService:
@@ -123,6 +123,10 @@ class ReportService:
         draft.analysis, draft.analysed = encode(analysis), key
         return analysis
 
+    def place(self, draft: Draft) -> Place:
+        """区县 and 乡镇/街道 of the draft, from its text, address or shared location."""
+        return place_of(self.analyse(draft), draft.location)
+
     async def preview(self, draft: Draft, analysis: Classification) -> Preview:
         chosen = await self._chosen_department(draft, analysis)
         by_deputy = draft.department_code is not None
@@ -134,6 +138,7 @@ class ReportService:
             for c in analysis.candidates
             if c.department_code != chosen.code
         ][:3]
+        place = place_of(analysis, draft.location)
         return Preview(
             summary=summarize(draft.text),
             text_length=draft.length,
@@ -143,8 +148,8 @@ class ReportService:
             appeal_type=draft.appeal_type or analysis.appeal_type,
             urgency=analysis.urgency,
             urgency_reasons=[e.term for e in analysis.urgency_evidence],
-            district=analysis.district,
-            town=analysis.town,
+            district=place.district,
+            town=place.town,
             department=chosen,
             chosen_by_deputy=by_deputy,
             reasons=list(candidate.evidence) if candidate else [],

@@ -120,7 +120,17 @@ class ReportHistoryService:
             can_urge=can_urge(report, await self._uow.reports.ticket(report.id)),
         )
 
-    async def withdraw(self, deputy_id: int, report_id: int, actor: str) -> WithdrawOutcome:
+    async def photo_file_ids(self, deputy_id: int, report_id: int) -> list[str] | None:
+        """The Telegram file ids of the report's photos (None: not the deputy's report)."""
+        report = await self._own(deputy_id, report_id)
+        if report is None:
+            return None
+        return [p.telegram_file_id for p in await self._uow.reports.photos(report.id)]
+
+    async def withdraw(
+        self, deputy_id: int, report_id: int, actor: str, reason: str = ""
+    ) -> WithdrawOutcome:
+        """`reason`: the deputy's words (optional), passed on to the hotline."""
         report = await self._own(deputy_id, report_id)
         if report is None:
             return WithdrawOutcome.NOT_FOUND
@@ -133,14 +143,14 @@ class ReportHistoryService:
         ticket = await self._uow.reports.ticket(report.id)
         if ticket is not None and ticket.external_id:
             # The hotline holds a ticket (a 催办 still queued must not hide it): ask it to cancel.
-            self._uow.outbox.add(to_row(Withdraw(report.id)))
+            self._uow.outbox.add(to_row(Withdraw(report.id, reason)))
         self._uow.audit.record(
             actor,
             "report.withdraw",
             entity="report",
             entity_id=report.id,
             before={"status": before},
-            after={"status": report.status},
+            after={"status": report.status, **({"reason": reason} if reason else {})},
         )
         await self._uow.commit()
         return WithdrawOutcome.WITHDRAWN

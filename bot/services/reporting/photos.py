@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from storage.uow import UnitOfWork
+
 MAX_SIDE = 2560  # big enough for a hotline operator, small enough to forward
 
 
@@ -38,6 +40,16 @@ class PhotoStore:
         path = self._root / report_number / f"{position + 1}.jpg"
         await asyncio.to_thread(_write, path, clean)
         return path
+
+
+async def stored_photo(uow: UnitOfWork, report_id: int, position: int) -> Path | None:
+    """The stored (metadata-free) file of photo `position` of a report, if it was kept."""
+    for photo in await uow.reports.photos(report_id):
+        if photo.position == position and photo.local_path:
+            path = Path(photo.local_path)
+            found = path.suffix == ".jpg" and await asyncio.to_thread(path.is_file)
+            return path if found else None
+    return None
 
 
 def _write(path: Path, data: bytes) -> None:

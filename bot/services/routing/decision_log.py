@@ -104,6 +104,8 @@ class DecisionDetail:
     history: list[HistoryEntry]
     in_triage: bool
     review_state: str  # echoed by the review forms: see `review_state()`
+    report_id: int = 0
+    photos: tuple[int, ...] = ()  # positions of the report's stored photos
 
 
 class DecisionLog:
@@ -163,6 +165,10 @@ class DecisionLog:
             ],
             in_triage=report.status == ReportStatus.TRIAGE,
             review_state=review_state(decision),
+            report_id=report.id,
+            photos=tuple(
+                p.position for p in await self._uow.reports.photos(report.id) if p.local_path
+            ),
         )
 
 

@@ -15,6 +15,8 @@ from storage.models import Department, DepartmentVersion
 from storage.uow import UnitOfWork
 
 CODE_PATTERN = re.compile(r"[A-Z0-9_]{1,32}")
+# Who wrote a version that came from the shipped directory files (the console says 目录导入).
+SEEDED_BY = "system"
 MAX_NAME = 128
 MAX_CATEGORY = 32
 MAX_DUTY = 4000
@@ -110,9 +112,10 @@ class DepartmentService:
             raise DepartmentConflict(
                 DepartmentProblem.EDITED_MEANWHILE, version=department.version + 1
             )
-        # Departments seeded from the directory files have no snapshot of their first version.
+        # Departments seeded from the directory files have no snapshot of their first version:
+        # it is kept now, dated when it was loaded (its last write), not at this edit.
         if not await self._uow.console.has_department_version(department.id, department.version):
-            self._uow.console.add(_snapshot(department, "system"))
+            self._uow.console.add(_snapshot(department, SEEDED_BY, at=department.updated_at))
         for name in changed:
             setattr(department, name, getattr(wanted, name))
         department.version += 1
@@ -210,12 +213,13 @@ def _changed(old: DepartmentFields, new: DepartmentFields) -> list[str]:
     return [name for name in EDITABLE if getattr(old, name) != getattr(new, name)]
 
 
-def _snapshot(department: Department, actor: str) -> DepartmentVersion:
+def _snapshot(department: Department, actor: str, at: datetime | None = None) -> DepartmentVersion:
     return DepartmentVersion(
         department_id=department.id,
         version=department.version,
         **_as_dict(_fields(department)),
         edited_by=actor,
+        **({"created_at": at} if at is not None else {}),
     )
 
 

@@ -1,5 +1,6 @@
-"""The flow's buttons. Every button carries its draft's id: one of an older or finished draft
-is answered as stale; a forged action name changes nothing."""
+"""The flow's buttons. Every button carries its draft's id, and only the live prompt's buttons
+count (handlers/common/prompts.py): a press on an older message, an older or finished draft is
+answered as stale and that message's buttons go; a forged action name changes nothing."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.services.deputies.view import DeputyView
-from bot.services.reporting.drafts import MIN_TEXT, Draft
+from bot.services.reporting.drafts import Draft
 from bot.services.reporting.filing import APPEAL_TYPES, ReportService
 from bot.texts import reports as rt
+from handlers.common import prompts
 from handlers.reporting import keyboards as kb
 from handlers.reporting.flow import steps
 from handlers.reporting.flow.context import FlowContext, ReportFlow
@@ -30,9 +32,6 @@ class Tap:
     deputy: DeputyView
     bot: Bot
 
-    async def close_buttons(self) -> None:
-        await self.message.edit_reply_markup(reply_markup=None)
-
 
 async def flow_button(
     query: CallbackQuery,
@@ -46,37 +45,42 @@ async def flow_button(
     draft = await flow.draft()
     message = query.message
     step = _BUTTON_STEPS.get(callback_data.action)
-    if draft is None or draft.id != callback_data.draft or not isinstance(message, Message):
+    if not isinstance(message, Message):
+        await query.answer(rt.STALE)
+        return
+    live = await prompts.live_message_id(state)
+    if (
+        draft is None
+        or draft.id != callback_data.draft
+        or (live is not None and live != message.message_id)
+    ):
         await query.answer(rt.STALE_CONFIRM if callback_data.action == "confirm" else rt.STALE)
+        await prompts.drop_buttons(message)
         return
     if step is None:  # a forged action name
         await query.answer(rt.STALE)
         return
-    if callback_data.action == "text_done" and draft.length < MIN_TEXT:
-        await query.answer(rt.text_too_short(draft.length), show_alert=True)
+    if callback_data.action == "text_done" and not draft.long_enough:
+        await query.answer(rt.text_too_short(draft.meaningful), show_alert=True)
         return
     await query.answer()
     await step(Tap(message, flow, draft, callback_data.value, deputy, bot))
 
 
 async def _on_cancel(tap: Tap) -> None:
-    await tap.close_buttons()
     await steps.cancel(tap.message, tap.flow)
 
 
 async def _on_text_done(tap: Tap) -> None:
-    await tap.close_buttons()
     await steps.after_text(tap.message, tap.flow, tap.draft)
 
 
 async def _on_emergency_ok(tap: Tap) -> None:
     tap.draft.emergency_seen = True
-    await tap.close_buttons()
     await steps.ask_photos(tap.message, tap.flow, tap.draft)
 
 
 async def _on_photos_done(tap: Tap) -> None:
-    await tap.close_buttons()
     await steps.ask_location(tap.message, tap.flow, tap.draft)
 
 
@@ -90,7 +94,6 @@ async def _on_appeal(tap: Tap) -> None:
 
 
 async def _on_appeal_done(tap: Tap) -> None:
-    await tap.close_buttons()
     await steps.show_preview(tap.message, tap.flow, tap.draft, edit=False)
 
 
@@ -118,8 +121,7 @@ async def _on_browse(tap: Tap) -> None:
 async def _on_edit(tap: Tap) -> None:
     tap.draft.parts = []
     await tap.flow.save(tap.draft, ReportFlow.text)
-    await tap.close_buttons()
-    await tap.message.answer(rt.ASK_TEXT_AGAIN, reply_markup=kb.text_step(tap.draft.id))
+    await prompts.ask(tap.message, tap.flow.state, rt.ASK_TEXT_AGAIN, kb.text_step(tap.draft.id))
 
 
 async def _on_confirm(tap: Tap) -> None:

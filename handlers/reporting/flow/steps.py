@@ -1,5 +1,6 @@
 """The flow's transitions, each asking for the next step: after the text (danger first), photos,
-location, appeal type, the explained preview, and the ends (submit, 附议, cancel)."""
+location, appeal type, the explained preview, and the ends (submit, 附议, cancel). Every
+question goes through `prompts.ask`: the buttons of the step before it go."""
 
 from __future__ import annotations
 
@@ -9,39 +10,45 @@ from aiogram.types import Message
 from bot.services.deputies.view import DeputyView
 from bot.services.reporting.drafts import Draft
 from bot.texts import reports as rt
+from handlers.common import prompts
 from handlers.common.keyboards import main_menu
 from handlers.reporting import keyboards as kb
 from handlers.reporting.flow.context import FlowContext, ReportFlow
 
 
-async def after_text(message: Message, flow: FlowContext, draft: Draft) -> None:
+async def after_text(message: Message, flow: FlowContext, draft: Draft, intro: str = "") -> None:
+    """The text is complete. Danger the deputy has not been warned of yet (it was spread over
+    several messages) is answered first; then the photos are asked for."""
     analysis = flow.service.analyse(draft)
     if analysis.emergency is not None and not draft.emergency_seen:
         await flow.save(draft, ReportFlow.emergency)
-        await message.answer(
-            rt.emergency_advice(analysis.emergency), reply_markup=kb.emergency_step(draft.id)
+        await prompts.ask(
+            message,
+            flow.state,
+            intro + rt.emergency_advice(analysis.emergency),
+            kb.emergency_step(draft.id),
         )
         return
-    await ask_photos(message, flow, draft)
+    await ask_photos(message, flow, draft, intro)
 
 
-async def ask_photos(message: Message, flow: FlowContext, draft: Draft) -> None:
+async def ask_photos(message: Message, flow: FlowContext, draft: Draft, intro: str = "") -> None:
     await flow.save(draft, ReportFlow.photos)
     text = rt.photo_saved(len(draft.photos)) if draft.photos else rt.ASK_PHOTOS
-    await message.answer(text, reply_markup=kb.photo_step(draft.id))
+    await prompts.ask(message, flow.state, intro + text, kb.photo_step(draft.id))
 
 
 async def ask_location(message: Message, flow: FlowContext, draft: Draft) -> None:
     await flow.save(draft, ReportFlow.location)
-    await message.answer(rt.ASK_LOCATION, reply_markup=kb.location_step())
+    await prompts.ask(message, flow.state, rt.ASK_LOCATION, kb.location_step())
 
 
 async def ask_appeal(message: Message, flow: FlowContext, draft: Draft) -> None:
     if draft.appeal_type is None:
         draft.appeal_type = flow.service.analyse(draft).appeal_type
     await flow.save(draft, ReportFlow.appeal)
-    await message.answer(
-        rt.ASK_APPEAL_TYPE, reply_markup=kb.appeal_step(draft.id, draft.appeal_type)
+    await prompts.ask(
+        message, flow.state, rt.ASK_APPEAL_TYPE, kb.appeal_step(draft.id, draft.appeal_type)
     )
 
 
@@ -51,10 +58,10 @@ async def show_preview(message: Message, flow: FlowContext, draft: Draft, edit: 
     await flow.save(draft, ReportFlow.preview)
     similar_id = preview.similar.report_id if preview.similar else None
     text, markup = rt.render_preview(preview), kb.preview(draft.id, similar_id)
-    if edit:
+    if edit:  # the preview card itself (更换部门, 返回预览): it stays the live prompt
         await message.edit_text(text, reply_markup=markup)
     else:
-        await message.answer(text, reply_markup=markup)
+        await prompts.ask(message, flow.state, text, markup)
 
 
 async def choose_department(message: Message, flow: FlowContext, draft: Draft, code: str) -> None:
@@ -72,8 +79,7 @@ async def submit(
         return downloaded.read()
 
     result = await flow.service.submit(deputy, draft, fetch_photo)
-    await flow.state.clear()
-    await message.edit_reply_markup(reply_markup=None)
+    await prompts.finish(flow.state, bot)
     await message.answer(rt.receipt(result), reply_markup=main_menu())
 
 
@@ -85,11 +91,10 @@ async def join(
         await message.answer(rt.JOIN_CLOSED)
         await show_preview(message, flow, draft, edit=False)
         return
-    await flow.state.clear()
-    await message.edit_reply_markup(reply_markup=None)
+    await prompts.finish(flow.state, message.bot)
     await message.answer(rt.receipt(result), reply_markup=main_menu())
 
 
 async def cancel(message: Message, flow: FlowContext) -> None:
-    await flow.state.clear()
+    await prompts.finish(flow.state, message.bot)
     await message.answer(rt.CANCELLED, reply_markup=main_menu())
