@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     # Hotline (12345) intake
     hotline_adapter: Literal["http", "open311", "telegram"] = "http"
+    # A report the router is unsure of: sent to 12345 at once with its suggestion marked 待确认
+    # (the hotline's dispatchers confirm or 改派 it), or held for the 工委's triage first.
+    routing_unsure: Literal["hotline", "triage"] = "hotline"
     hotline_url: str = "http://127.0.0.1:8090"
     hotline_secret: SecretStr = SecretStr("change-me")
     open311_url: str | None = None
