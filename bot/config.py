@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     open311_poll_seconds: int = Field(default=300, ge=5)
     # Optional JSON {our department code: service_code}, overriding the fuzzy name matching.
     open311_service_map: Path | None = None
+    # ROUTING_UNSURE=hotline: an unsure report goes to this service (a server's "to be
+    # dispatched" queue) instead of the suggestion's own; the suggestion is in its description.
+    open311_unsure_service_code: str | None = None
     # The operators' group chat (negative id) where HOTLINE_ADAPTER=telegram posts ticket cards.
     operators_chat_id: int | None = Field(default=None, lt=0)
     # Outbox delivery: run the worker inside `python -m bot` (off when `python -m bot worker`

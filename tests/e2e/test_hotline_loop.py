@@ -98,6 +98,24 @@ async def test_report_reaches_an_open311_server(
     assert ticket is not None and ticket["department_code"] == "RS"
 
 
+async def test_an_unsure_report_reaches_an_open311_server_with_its_suggestion(
+    start_bot: BotFactory, client: EmulatorClient, open311_intake: RunningIntake
+) -> None:
+    await start_bot(
+        hotline_adapter="open311",
+        open311_url=f"{open311_intake.base_url}/open311/v2",
+        open311_api_key=SecretStr("open311-key"),
+        open311_jurisdiction_id="shaoyang",
+        web_port=0,
+    )
+    deputy = await verified(client, 7203)
+    preview = await to_preview(deputy, VAGUE)
+    await deputy.press_button(preview, "确认提交")
+    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
+    ticket = await open311_intake.store.get(await _wait_for_ticket(open311_intake, number))
+    assert ticket is not None and "【建议承办单位（待确认）：" in ticket["text"]
+
+
 async def test_an_unsure_report_reaches_the_hotline_at_once_marked_to_be_confirmed(
     looped: Application, client: EmulatorClient, intake: RunningIntake
 ) -> None:
