@@ -25,7 +25,18 @@ class EvidenceBuilder:
     def __init__(self, scorer: Scorer) -> None:
         self.scorer = scorer
 
-    def reasons(self, scores: RouteScores, code: str) -> list[Evidence]:
+    def for_units(self, scores: RouteScores, codes: list[str]) -> dict[str, list[Evidence]]:
+        """The reasons of each unit in ``codes`` (one pass over the learned model for all)."""
+        scorer = self.scorer
+        cols = {c: scorer.columns[scorer.codes.index(c)] for c in codes if scorer.is_learned(c)}
+        learned = scorer.dep.contributions(
+            scores.learned.department_vec, list(dict.fromkeys(cols.values())), 12
+        )
+        return {c: self.reasons(scores, c, learned.get(cols.get(c, -1), [])) for c in codes}
+
+    def reasons(
+        self, scores: RouteScores, code: str, learned: list[tuple[str, float]] | None = None
+    ) -> list[Evidence]:
         out: list[Evidence] = []
         used: set[str] = set()
         for hit in scores.by_unit.get(code, []):
@@ -45,17 +56,21 @@ class EvidenceBuilder:
             used.add(named.name)
             out.append(Evidence(named.name, named.name, NAMED_WEIGHT * named.weight, "alias"))
         if len(out) < MAX_REASONS:
-            out += self._learned(scores, code, used, MAX_REASONS - len(out))
+            if learned is None:
+                learned = self._terms(scores, code)
+            out += self._learned(scores, learned, used, MAX_REASONS - len(out))
         return out[:MAX_REASONS]
 
-    def _learned(
-        self, scores: RouteScores, code: str, used: set[str], room: int
-    ) -> list[Evidence]:
+    def _terms(self, scores: RouteScores, code: str) -> list[tuple[str, float]]:
         scorer = self.scorer
         if not scorer.is_learned(code):
             return []
         col = scorer.columns[scorer.codes.index(code)]
-        terms = scorer.dep.contributions(scores.learned.department_vec, [col], 12)[col]
+        return scorer.dep.contributions(scores.learned.department_vec, [col], 12)[col]
+
+    def _learned(
+        self, scores: RouteScores, terms: list[tuple[str, float]], used: set[str], room: int
+    ) -> list[Evidence]:
         out = []
         for term, weight in terms:
             if (

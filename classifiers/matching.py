@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from .catalogue import Catalogue, Matter
@@ -35,7 +36,7 @@ GENERIC_WORDS = frozenset(
 )
 TERM_WEIGHT = 1.0  # one exact term names the matter
 PHRASING_WEIGHT = 0.8  # a phrasing whose words are all in the report
-BAG_WEIGHT = 0.35  # the matter's other words found in the report, relative to the best
+BAG_WEIGHT = 0.5  # the matter's other words found in the report, relative to the best
 FUZZ_BONUS = 0.3  # a phrasing found almost verbatim (rapidfuzz partial_ratio >= FUZZ_CUTOFF)
 FUZZ_CUTOFF = 88.0
 MIN_COVERAGE = 0.6  # share (by weight) of a phrasing's words the report must contain
@@ -93,8 +94,23 @@ class CatalogueMatcher:
                     postings.setdefault(w, []).append((pid, i, self.weight[w] / total))
             for w in {w for _, ws in phr_words[i] for w in ws} | {t.lower() for t in m.terms}:
                 bag.setdefault(w, []).append(i)
-        self._postings = {w: tuple(v) for w, v in postings.items()}
-        self._bag = {w: tuple(v) for w, v in bag.items()}
+        # One id per word; per word the phrasings it is in (with its share of each) and the
+        # matters whose bag holds it, as arrays: a report is scored by two bincounts.
+        vocab = sorted(set(postings) | set(bag))
+        self._vocab = {w: i for i, w in enumerate(vocab)}
+        empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+        self._p_idx = [
+            np.array([p[0] for p in postings.get(w, ())], dtype=np.int64) for w in vocab
+        ]
+        self._p_share = [np.array([p[2] for p in postings.get(w, ())]) for w in vocab]
+        self._b_idx = [np.array(bag.get(w, ()), dtype=np.int64) for w in vocab]
+        self._b_w = [np.full(len(bag.get(w, ())), self.weight.get(w, 0.0)) for w in vocab]
+        self._empty = (empty_i, empty_f)
+        self._phr_matter = np.array([p[0] for p in self._phrasings], dtype=np.int64)
+        self._matter_words = [
+            frozenset({w for _, ws in phr_words[i] for w in ws} | {t.lower() for t in m.terms})
+            for i, m in enumerate(self.matters)
+        ]
         self._contained: dict[str, tuple[str, ...]] = {}
 
     def _terms_in(self, token: str) -> tuple[str, ...]:
@@ -120,73 +136,76 @@ class CatalogueMatcher:
         segmentation), ``text`` the cleaned report for the rapidfuzz check."""
         words = list(dict.fromkeys(tokens))
         found_terms: dict[str, None] = {}
+        terms_in = self._terms_in
         for w in words:
-            for t in self._terms_in(w):
+            for t in terms_in(w):
                 found_terms[t] = None
         prefixes, terms = self._term_prefixes, self._terms
-        for i in range(len(tokens) - 1):  # a term jieba cut in two (or three)
-            joined = tokens[i]
-            for j in range(i + 1, min(len(tokens), i + 3)):
-                if joined not in prefixes:
-                    break
+        n_tok = len(tokens)
+        for i in [i for i, tok in enumerate(tokens) if tok in prefixes]:
+            joined = tokens[i]  # a term jieba cut in two (or three)
+            for j in range(i + 1, min(n_tok, i + 3)):
                 joined += tokens[j]
                 if len(joined) > _MAX_JOIN:
                     break
                 if joined in terms:
                     found_terms[joined] = None
-        term_score: dict[int, float] = {}
-        term_words: dict[int, list[str]] = {}
+                if joined not in prefixes:
+                    break
+        present = list(dict.fromkeys([*words, *found_terms]))
+        vocab = self._vocab
+        ids = [i for i in (vocab.get(w) for w in present) if i is not None]
+        if not ids:
+            return []
+        n_matters = len(self.matters)
+        p_idx = np.concatenate([self._p_idx[i] for i in ids])
+        phr_score = np.zeros(n_matters)
+        if len(p_idx):
+            cover = np.bincount(
+                p_idx,
+                np.concatenate([self._p_share[i] for i in ids]),
+                minlength=len(self._phr_matter),
+            )
+            good = np.flatnonzero(cover >= MIN_COVERAGE)
+            np.maximum.at(phr_score, self._phr_matter[good], cover[good])
+        b_idx = np.concatenate([self._b_idx[i] for i in ids])
+        if not len(b_idx):
+            return []
+        bag = np.bincount(b_idx, np.concatenate([self._b_w[i] for i in ids]), minlength=n_matters)
+        bag_count = np.bincount(b_idx, minlength=n_matters)
         weight = self.weight
+        term = np.zeros(n_matters)
+        term_words: dict[int, list[str]] = {}
         for t in found_terms:
             for mi in terms[t]:
                 # the first term counts fully, more terms of the same matter a little more
-                tw = TERM_WEIGHT * (1.0 if mi not in term_score else 0.25)
-                term_score[mi] = term_score.get(mi, 0.0) + tw * min(1.0, weight[t] / 4.0 + 0.5)
+                tw = TERM_WEIGHT * (0.25 if mi in term_words else 1.0)
+                term[mi] += tw * min(1.0, weight[t] / 4.0 + 0.5)
                 term_words.setdefault(mi, []).append(t)
-        cover: dict[int, float] = {}
-        for w in words:
-            for pid, _mi, share in self._postings.get(w, ()):
-                cover[pid] = cover.get(pid, 0.0) + share
-        phr_score: dict[int, float] = {}
-        for pid, c in cover.items():
-            if c >= MIN_COVERAGE:
-                mi = self._phrasings[pid][0]
-                if c > phr_score.get(mi, 0.0):
-                    phr_score[mi] = c
-        bag_score: dict[int, float] = {}
-        bag_words: dict[int, list[str]] = {}
-        for w in words:
-            for mi in self._bag.get(w, ()):
-                bag_score[mi] = bag_score.get(mi, 0.0) + weight[w]
-                bag_words.setdefault(mi, []).append(w)
-        for t in found_terms:  # a term found inside a longer word counts for the bag too
-            if t not in words:
-                for mi in self._bag.get(t, ()):
-                    if t not in bag_words.get(mi, ()):
-                        bag_score[mi] = bag_score.get(mi, 0.0) + weight[t]
-                        bag_words.setdefault(mi, []).append(t)
-        if not bag_score:
+        base = term + PHRASING_WEIGHT * phr_score
+        # one ordinary shared word is not a candidate
+        candidate = (base > 0.0) | (bag_count >= 2)
+        best_bag = float(bag.max())
+        scores = np.where(candidate, base + BAG_WEIGHT * bag / best_bag, 0.0)
+        n_cand = int(candidate.sum())
+        if not n_cand:
             return []
-        best_bag = max(bag_score.values())
-        scores: dict[int, float] = {}
-        for mi, b in bag_score.items():
-            s = term_score.get(mi, 0.0) + PHRASING_WEIGHT * phr_score.get(mi, 0.0)
-            if s == 0.0 and len(bag_words[mi]) < 2:
-                continue  # one ordinary shared word is not a candidate
-            scores[mi] = s + BAG_WEIGHT * b / best_bag
-        order = sorted(scores, key=lambda mi: -scores[mi])[: max(top, _FUZZ_MATTERS)]
+        keep = min(n_cand, max(top, _FUZZ_MATTERS))
+        order = np.argsort(-scores, kind="stable")[:keep].tolist()
+        final = {mi: float(scores[mi]) for mi in order}
         for mi in order[:_FUZZ_MATTERS]:  # rapidfuzz: a phrasing written nearly verbatim
             for phrasing in self.matters[mi].phrasings:
                 if len(phrasing) >= 4 and fuzz.partial_ratio(phrasing, text) >= FUZZ_CUTOFF:
-                    scores[mi] += FUZZ_BONUS
+                    final[mi] += FUZZ_BONUS
                     break
-        order = sorted(order, key=lambda mi: -scores[mi])[:top]
+        order = sorted(order, key=lambda mi: -final[mi])[:top]
         out = []
         for mi in order:
             hit_terms = tuple(term_words.get(mi, ()))
-            rest = [w for w in bag_words.get(mi, ()) if w not in hit_terms]
+            mine = self._matter_words[mi]
+            rest = [w for w in present if w in mine and w not in hit_terms]
             rest.sort(key=lambda w: -weight[w])
             out.append(
-                MatterHit(self.matters[mi], round(scores[mi], 4), (*hit_terms, *rest), hit_terms)
+                MatterHit(self.matters[mi], round(final[mi], 4), (*hit_terms, *rest), hit_terms)
             )
         return out

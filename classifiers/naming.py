@@ -56,13 +56,15 @@ class NamedUnits:
                     table.setdefault(stem + "部门", set()).add(dept.code)
         self._table = {k: tuple(sorted(v)) for k, v in table.items()}
         self._prefixes = frozenset(k[:i] for k in self._table for i in range(1, len(k)))
+        self._starts = self._prefixes | frozenset(self._table)
+        self.names = frozenset(self._table)  # every name, alias and 部门 form
 
     def find(self, words: Sequence[str]) -> dict[str, Named]:
         """Department code -> the strongest naming of it in ``words`` (jieba words)."""
         out: dict[str, Named] = {}
         n = len(words)
-        table, prefixes = self._table, self._prefixes
-        for i in range(n):
+        table, prefixes, starts = self._table, self._prefixes, self._starts
+        for i in [i for i, w in enumerate(words) if w in starts]:
             phrase = ""
             for j in range(i, min(n, i + _MAX_JOIN)):
                 phrase += words[j]

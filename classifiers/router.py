@@ -127,6 +127,7 @@ class Router:
     def _candidates(self, scores: RouteScores, top_k: int) -> list[Candidate]:
         order = scores.codes[:top_k]
         conf_best = self.calibration.confidence(scores.features())
+        reasons = self.evidence.for_units(scores, order)
         out = []
         for rank, code in enumerate(order):
             info = self.directory.department(code)
@@ -141,7 +142,7 @@ class Router:
                     info.name,
                     round(scores.total[code], 4),
                     round(conf, 4),
-                    self.evidence.reasons(scores, code),
+                    reasons[code],
                 )
             )
         return out

@@ -25,7 +25,7 @@ from .naming import Named, NamedUnits
 from .scoring import Scored, Scorer
 from .text import TextAnalyzer
 
-PRIOR_WEIGHT = 0.6
+PRIOR_WEIGHT = 0.7
 PRIOR_SHARPNESS = 2.5  # softmax temperature over the learned department scores
 NAMED_WEIGHT = 1.2
 SECOND_MATTER = 0.15  # a unit's second-best matter adds a little
@@ -96,7 +96,10 @@ class RouteScorer:
             aliases=False,
         )
         prior = _softmax(self.scorer.codes, learned.department_scores)
-        hits = self.matcher.match([*t_tokens, *b_tokens], text)
+        # a unit's own name is read as a naming, never as a matter's term (房屋征收办 is not
+        # the 房屋征收 matter of another unit)
+        names = self.named.names
+        hits = self.matcher.match([t for t in (*t_tokens, *b_tokens) if t not in names], text)
         by_unit: dict[str, list[MatterHit]] = {}
         for h in hits:
             if self.directory.has_department(h.matter.unit):
