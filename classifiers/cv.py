@@ -7,14 +7,18 @@ import sys
 import time
 from pathlib import Path
 
+from .build import route_scores
+from .calibration import DEFAULT_CALIBRATION
+from .catalogue import load_catalogue
 from .datasets import LabelledText, read_tsv
 from .directory import Directory
 from .folds import stratified_folds
 from .lexicon import AliasMatcher
 from .metrics import Prediction, Progress, format_report, format_side_by_side, summarize
+from .routing import RouteScorer
 from .scoring import Scorer, margin
 from .text import TextAnalyzer
-from .training import Example, directory_examples, fit_models, tokenize_rows
+from .training import Example, catalogue_examples, directory_examples, fit_models, tokenize_rows
 
 
 def resolve(directory: Directory, rows: list[LabelledText]) -> tuple[list[LabelledText], int]:
@@ -56,7 +60,9 @@ def cross_validate(
         ex, _ = tokenize_rows(analyzer, directory, [r])
         examples.append(ex[0])
         bar.step()
+    catalogue = load_catalogue(directory, complete=False)
     pseudo = directory_examples(analyzer, directory)
+    pseudo += catalogue_examples(analyzer, directory, catalogue)
     matcher = AliasMatcher(directory)
     preds: list[Prediction | None] = [None] * len(rows)
     elapsed = 0.0
@@ -64,10 +70,17 @@ def cross_validate(
         train = [e for e, fo in zip(examples, folds, strict=True) if fo != f] + pseudo
         pair = fit_models(train, directory, progress=bar.note)
         scorer = Scorer(directory, pair.category, pair.department, matcher)
+        routes = None if by_category else RouteScorer(directory, catalogue, analyzer, scorer)
         test = [i for i, fo in enumerate(folds) if fo == f]
         t0 = time.perf_counter()
         for i in test:
-            preds[i] = _predict(scorer, analyzer, rows[i], by_category)
+            if routes is None:
+                preds[i] = _predict(scorer, analyzer, rows[i], by_category)
+            else:  # departments: the whole router (catalogue, names, the fold's model)
+                r = rows[i]
+                s = route_scores(routes, analyzer, r.title, r.text)
+                conf = DEFAULT_CALIBRATION.confidence(s.features())
+                preds[i] = Prediction(r.label, s.codes[0], conf)
         elapsed += time.perf_counter() - t0
         bar.step(len(test))
     done = [p for p in preds if p is not None]

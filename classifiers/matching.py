@@ -36,10 +36,11 @@ GENERIC_WORDS = frozenset(
 )
 TERM_WEIGHT = 1.0  # one exact term names the matter
 PHRASING_WEIGHT = 0.8  # a phrasing whose words are all in the report
-BAG_WEIGHT = 0.5  # the matter's other words found in the report, relative to the best
+BAG_WEIGHT = 0.8  # the matter's other words found in the report, relative to the best
 FUZZ_BONUS = 0.3  # a phrasing found almost verbatim (rapidfuzz partial_ratio >= FUZZ_CUTOFF)
 FUZZ_CUTOFF = 88.0
-MIN_COVERAGE = 0.6  # share (by weight) of a phrasing's words the report must contain
+BAG_ONLY_WORDS = 2  # words a matter needs in the report to be a candidate without a term
+MIN_COVERAGE = 0.75  # share (by weight) of a phrasing's words the report must contain
 _FUZZ_MATTERS = 3
 _MAX_JOIN = 6  # a term cut in two by jieba is found by joining neighbours up to this length
 
@@ -184,7 +185,7 @@ class CatalogueMatcher:
                 term_words.setdefault(mi, []).append(t)
         base = term + PHRASING_WEIGHT * phr_score
         # one ordinary shared word is not a candidate
-        candidate = (base > 0.0) | (bag_count >= 2)
+        candidate = (base > 0.0) | (bag_count >= BAG_ONLY_WORDS)
         best_bag = float(bag.max())
         scores = np.where(candidate, base + BAG_WEIGHT * bag / best_bag, 0.0)
         n_cand = int(candidate.sum())

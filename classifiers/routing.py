@@ -25,9 +25,9 @@ from .naming import Named, NamedUnits
 from .scoring import Scored, Scorer
 from .text import TextAnalyzer
 
-PRIOR_WEIGHT = 0.7
+PRIOR_WEIGHT = 1.0
 PRIOR_SHARPNESS = 2.5  # softmax temperature over the learned department scores
-NAMED_WEIGHT = 1.2
+NAMED_WEIGHT = 0.9
 SECOND_MATTER = 0.15  # a unit's second-best matter adds a little
 TOWN_UNIT_SCOPE = "town"
 
