@@ -84,7 +84,9 @@ async def test_an_extension_is_approved_by_someone_other_than_who_asked(
         assert status == 200 and "已批准延期" in text
         _, audit = await _page(second, f"{intake.base_url}/console/audit")
     assert 'data-action="extend_approve"' in audit and "guanli2" in audit
-    events = await intake.store.events_for((await intake.store.get(ticket) or {})["id"])
+    stored = await intake.store.get(ticket)
+    assert stored is not None
+    events = await intake.store.events_for(stored["id"])
     assert [(e["action"], e["operator"]) for e in events][-2:] == [
         ("extend", "guanli1"),
         ("extend_approve", "guanli2"),
