@@ -18,6 +18,8 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -58,6 +60,9 @@ tickets = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("expected_at", DateTime),
     Column("reopen_count", Integer, nullable=False, default=0),
+    # The sender's routing: {department_code, confidence, unsure, candidates, evidence}; with
+    # unsure the queue shows the department as 建议承办单位（待确认） for a dispatcher to confirm.
+    Column("routing", JSON),
 )
 
 events = Table(
@@ -159,6 +164,7 @@ async def open_engine(db_url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
+        await conn.run_sync(_add_missing_columns)
     return engine
 
 
@@ -168,3 +174,17 @@ def db_url_for(path: str) -> str:
         return path
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite+aiosqlite:///{Path(path).resolve()}"
+
+
+def _add_missing_columns(conn: Any) -> None:
+    """A database from an earlier version gets the nullable columns added since (the
+    reference intake has no migrations: its schema only ever grows)."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))

@@ -216,6 +216,7 @@ class TicketStore:
             "media": [],
             "status": workflow.SUBMITTED,
             "submitted_at": new.submitted_at,
+            "routing": new.routing,
             "created_at": now,
             "updated_at": now,
             "expected_at": workflow.deadline_for(new.urgency, now),

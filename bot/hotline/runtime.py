@@ -138,6 +138,7 @@ class HotlineRuntime:
             settings.open311_jurisdiction_id,
             names,
             mapping_file=settings.open311_service_map,
+            unsure_service_code=settings.open311_unsure_service_code,
         )
 
     def _start_open311_poller(self) -> None:

@@ -159,7 +159,9 @@ def render_preview(preview: Preview) -> str:
         reasons = preview.reasons[:_MAX_EVIDENCE]
         lines.append("判断依据：" + "；".join(_reason(e) for e in reasons))
         lines.append(f"把握程度：{preview.confidence:.0%}")
-    if not preview.auto_route:
+    if preview.confirm_at_hotline:
+        lines.append("ℹ️ 承办单位待确认：提交后立即转交 12345 热线，由热线派单员确认或改派。")
+    elif not preview.auto_route:
         lines.append("⚠️ 系统对分派把握不足，提交后将由工作人员人工分派。")
     if preview.similar:
         similar = preview.similar
@@ -181,6 +183,12 @@ def receipt(result: SubmitResult) -> str:
         )
     if result.already_submitted:
         return f"该反映已提交，编号 <b>{esc(result.number)}</b>，无需重复提交。"
+    if result.to_confirm:
+        return (
+            f"已提交！编号 <b>{esc(result.number)}</b>\n"
+            f"已转交 12345 热线，建议承办单位：{esc(result.department_name or '待定')}"
+            "（待热线确认）。热线派单员确认或改派后会通知您。"
+        )
     if result.status == "待人工分派":
         return (
             f"已提交！编号 <b>{esc(result.number)}</b>\n"

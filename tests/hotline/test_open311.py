@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.hotline.gateway import (
     PermanentHotlineError,
     Reporter,
+    RoutingSuggestion,
     TemporaryHotlineError,
     TicketRequest,
 )
@@ -65,6 +66,7 @@ def adapter(
     api_key: str = API_KEY,
     mapping_file: Path | None = None,
     token_attempts: int = 8,
+    unsure_service_code: str | None = None,
 ) -> Open311Adapter:
     return Open311Adapter(
         http,
@@ -75,10 +77,13 @@ def adapter(
         mapping_file,
         token_attempts=token_attempts,
         token_delay_s=0.1,
+        unsure_service_code=unsure_service_code,
     )
 
 
-def ticket_request(key: str = "report-1", department: str = "ZJ") -> TicketRequest:
+def ticket_request(
+    key: str = "report-1", department: str = "ZJ", routing: RoutingSuggestion | None = None
+) -> TicketRequest:
     return TicketRequest(
         idempotency_key=key,
         report_number="SY20250612-0001",
@@ -90,6 +95,7 @@ def ticket_request(key: str = "report-1", department: str = "ZJ") -> TicketReque
         reporter=Reporter(name="李代表", phone="13800000001", level="市"),
         district="大祥区",
         address="幸福小区3栋",
+        routing=routing,
     )
 
 
@@ -128,6 +134,37 @@ async def test_create_via_token_flow_and_a_retry_makes_no_duplicate(
     again = await adapter(http, base(intake)).create_ticket(ticket_request())
     assert again.external_id == receipt.external_id
     assert await intake_ticket_count(intake) == 1
+
+
+UNSURE = RoutingSuggestion(
+    department_code="ZJ", confidence=0.41, unsure=True, reasons=("“电梯”→ 事项“电梯故障”",)
+)
+
+
+async def test_an_unsure_report_arrives_with_its_suggestion_for_the_dispatcher(
+    intake: RunningIntake, http: aiohttp.ClientSession
+) -> None:
+    """ROUTING_UNSURE=hotline over GeoReport: the suggestion's service, and the description
+    (which every server shows) ends with the suggestion marked 待确认."""
+    receipt = await adapter(http, base(intake)).create_ticket(ticket_request(routing=UNSURE))
+    stored = await intake.store.get(receipt.external_id)
+    assert stored is not None and stored["department_code"] == "ZJ"
+    assert "【建议承办单位（待确认）：邵阳市住房和城乡建设局，把握 41%】" in stored["text"]
+    assert "电梯" in stored["text"].rsplit("【", 1)[1]
+
+
+async def test_an_unsure_report_goes_to_the_unsure_service_when_one_is_set(
+    intake: RunningIntake, http: aiohttp.ClientSession
+) -> None:
+    gateway = adapter(http, base(intake), unsure_service_code="CG")
+    unsure = await gateway.create_ticket(ticket_request("unsure", routing=UNSURE))
+    sure = RoutingSuggestion(department_code="ZJ", confidence=0.99, unsure=False)
+    confident = await gateway.create_ticket(ticket_request("sure", routing=sure))
+    unsure_ticket = await intake.store.get(unsure.external_id)
+    sure_ticket = await intake.store.get(confident.external_id)
+    assert unsure_ticket is not None and unsure_ticket["department_code"] == "CG"
+    assert sure_ticket is not None and sure_ticket["department_code"] == "ZJ"
+    assert "待确认" not in sure_ticket["text"]
 
 
 async def test_unresolved_token_is_temporary_and_the_retry_reuses_it(

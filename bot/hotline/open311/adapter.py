@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.hotline.gateway import (
     PermanentHotlineError,
+    RoutingSuggestion,
     TemporaryHotlineError,
     TicketReceipt,
     TicketRequest,
@@ -126,6 +127,26 @@ def error_text(text: str) -> str:
     return text[:300]
 
 
+def unsure_note(routing: RoutingSuggestion, names: Mapping[str, list[str]]) -> str:
+    """The line a dispatcher reads under an unsure report's description."""
+    name = (names.get(routing.department_code) or [routing.department_code])[0]
+    note = f"【建议承办单位（待确认）：{name}，把握 {routing.confidence:.0%}】"
+    if routing.reasons:
+        note += "依据：" + "；".join(routing.reasons[:3])
+    return note
+
+
+def routing_attributes(routing: RoutingSuggestion | None) -> dict[str, str | None]:
+    """The router's suggestion as attributes (the reference intake reads them; others ignore)."""
+    if routing is None:
+        return {}
+    return {
+        "attribute[routing_department]": routing.department_code,
+        "attribute[routing_confidence]": f"{routing.confidence:.3f}",
+        "attribute[routing_unsure]": "true" if routing.unsure else "false",
+    }
+
+
 class Open311Adapter:
     """One per process, sharing the process's aiohttp.ClientSession."""
 
@@ -145,6 +166,7 @@ class Open311Adapter:
         token_attempts: int = TOKEN_ATTEMPTS,
         token_delay_s: float = TOKEN_DELAY_S,
         cutoff: float = SCORE_CUTOFF,
+        unsure_service_code: str | None = None,
     ) -> None:
         self._session = session
         self.base_url = base_url.rstrip("/")
@@ -157,6 +179,8 @@ class Open311Adapter:
         self._token_attempts = token_attempts
         self._token_delay_s = token_delay_s
         self._cutoff = cutoff
+        # ROUTING_UNSURE=hotline: unsure reports go to a server's "to be dispatched" service.
+        self._unsure_service_code = unsure_service_code
         self._service_codes: dict[str, str] | None = None
         self._lock = asyncio.Lock()
         self._tokens: dict[str, str] = {}  # idempotency key → token not yet resolved
@@ -187,8 +211,7 @@ class Open311Adapter:
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
         token = self._tokens.get(request.idempotency_key)
         if token is None:
-            codes = await self.service_codes()
-            service_code = codes.get(request.department_code)
+            service_code = await self.service_code_for(request)
             if service_code is None:
                 raise PermanentHotlineError(
                     f"no Open311 service_code for department {request.department_code}"
@@ -211,6 +234,12 @@ class Open311Adapter:
         self._tokens.pop(request.idempotency_key, None)
         return self._receipt(request_id)
 
+    async def service_code_for(self, request: TicketRequest) -> str | None:
+        """The suggestion's service, or OPEN311_UNSURE_SERVICE_CODE for an unsure report."""
+        if request.routing is not None and request.routing.unsure and self._unsure_service_code:
+            return self._unsure_service_code
+        return (await self.service_codes()).get(request.department_code)
+
     async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         raise PermanentHotlineError("Open311 GeoReport v2 has no urge (催办) operation")
 
@@ -231,6 +260,10 @@ class Open311Adapter:
         description = request.text
         if request.summary and not request.text.startswith(request.summary):
             description = f"{request.summary}\n\n{request.text}"
+        routing = request.routing
+        if routing is not None and routing.unsure:
+            # Every GeoReport server shows the description: dispatchers read it there.
+            description += "\n\n" + unsure_note(routing, self._department_names)
         address = "".join(p for p in (request.district, request.town, request.address) if p)
         fields: dict[str, str | None] = {
             "service_code": service_code,
@@ -249,6 +282,7 @@ class Open311Adapter:
             "attribute[town]": request.town,
             "attribute[reporter_level]": request.reporter.level,
             "attribute[reporter_station]": request.reporter.station,
+            **routing_attributes(routing),
         }
         if request.latitude is not None and request.longitude is not None:
             fields["lat"] = repr(request.latitude)
