@@ -169,7 +169,9 @@ async def _wait_log(process: Process, line: str, within_s: float = 120) -> None:
     """Until the process has written `line` to its log since it was last started."""
     start = process.started_at
     async with asyncio.timeout(within_s):
-        while line not in process.log.read_text(errors="replace")[start:]:
+        while True:  # another process writes the file: nothing to wait on but the clock
+            if line in process.log.read_text(errors="replace")[start:]:
+                return
             await asyncio.sleep(0.1)
 
 

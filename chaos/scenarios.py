@@ -296,7 +296,6 @@ async def callback_storm(run: Run) -> float:
     url = run.cluster.callback_url
     path = URL(url).raw_path_qs
     async with aiohttp.ClientSession() as http:
-
         answers: Counter[str] = Counter()
 
         async def send(body: bytes, event_id: str) -> None:
