@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8081
 
-.PHONY: demo test lint bench eval fuzz clean venv
+.PHONY: demo test lint bench eval fuzz chaos clean venv
 
 venv: $(STAMP)
 
@@ -41,6 +41,11 @@ test: $(STAMP)
 # schemathesis over intake/openapi.yaml with >= 5,000 generated requests (make test runs ~400).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=450 $(PY) -m pytest -q -s tests/fuzz
+
+# The delivery path as real processes on PostgreSQL (2 workers, the intake, the web app), 1,000
+# reports through outages, kill -9 and callback storms; prints the table (make test runs 100).
+chaos: $(STAMP)
+	$(PY) -m chaos
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -151,6 +151,9 @@ class HotlineRuntime:
             TicketUpdateService(self._uow_factory, self._notifier, adapter="open311"),
             poll_seconds=settings.open311_poll_seconds,
             jurisdiction_id=settings.open311_jurisdiction_id,
+            api_key=settings.open311_api_key.get_secret_value()
+            if settings.open311_api_key
+            else None,
         )
         self._tasks.append(asyncio.create_task(poller.run_forever(self._stop)))
 

@@ -361,3 +361,30 @@ async def test_a_request_closed_without_an_answer_still_asks_the_deputy_to_rate(
     assert "已办结" in text and "SY20250612-0001" in text and "电梯已修复" in text
     assert "满意度评价" in text
     assert notifier.prompts == [RatingPrompt(report_id, 1)]
+
+
+async def test_the_adapter_and_the_poller_send_the_configured_api_key(
+    http: aiohttp.ClientSession,
+) -> None:
+    """The server shows descriptions only to a client with the key: ours sends it on GETs as
+    well as on POST requests.json."""
+    seen: list[dict[str, str]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append(dict(request.query))
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_get("/open311/v2/services.json", record)
+    app.router.add_get("/open311/v2/requests.json", record)
+    async with serve(app) as url:
+        await adapter(http, f"{url}/open311/v2").service_codes()
+        poller = Open311StatusPoller(
+            None,  # type: ignore[arg-type]  # _fetch reads no database
+            http,
+            f"{url}/open311/v2",
+            None,  # type: ignore[arg-type]
+            api_key=API_KEY,
+        )
+        assert await poller._fetch(["20261203-00001"]) == {}
+    assert [query.get("api_key") for query in seen] == [API_KEY, API_KEY]

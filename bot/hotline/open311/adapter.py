@@ -315,7 +315,11 @@ class Open311Adapter:
         return TicketReceipt(external_id=request_id, status=ReportStatus.SUBMITTED)
 
     def _params(self) -> dict[str, str]:
-        return {"jurisdiction_id": self._jurisdiction_id} if self._jurisdiction_id else {}
+        """Every GET carries the jurisdiction and the api_key, when configured."""
+        params = {"jurisdiction_id": self._jurisdiction_id} if self._jurisdiction_id else {}
+        if self._api_key:
+            params["api_key"] = self._api_key
+        return params
 
     async def _get(self, path: str) -> Any:
         return await self._call("GET", path, params=self._params())
