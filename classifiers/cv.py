@@ -62,7 +62,8 @@ def cross_validate(
         bar.step()
     catalogue = load_catalogue(directory, complete=False)
     pseudo = directory_examples(analyzer, directory)
-    pseudo += catalogue_examples(analyzer, directory, catalogue)
+    if not by_category:  # the catalogue's matters are departments' pseudo-reports
+        pseudo += catalogue_examples(analyzer, directory, catalogue)
     matcher = AliasMatcher(directory)
     preds: list[Prediction | None] = [None] * len(rows)
     elapsed = 0.0

@@ -99,9 +99,10 @@ class Router:
         )
 
     def _routable(self, scores: RouteScores) -> bool:
-        """A unit the model has not learned is auto-routed only on the catalogue or its name."""
+        """A unit the model has not learned (added in the console since ``train``) is
+        auto-routed only on a matter of its own; on its name alone it is a suggestion."""
         code = scores.codes[0]
-        return self.scorer.is_learned(code) or code in scores.by_unit or code in scores.named
+        return self.scorer.is_learned(code) or code in scores.by_unit
 
     def _matters(self, scores: RouteScores) -> list[MatterMatch]:
         out = []
@@ -127,6 +128,13 @@ class Router:
     def _candidates(self, scores: RouteScores, top_k: int) -> list[Candidate]:
         order = scores.codes[:top_k]
         conf_best = self.calibration.confidence(scores.features())
+        if not scores.supported():
+            # neither a matter nor a naming: only the learned model speaks, and its own
+            # calibrated confidence (cross-validated at `train`) is what it is worth
+            _, m = margin(scores.learned.department_scores)
+            conf_best = min(conf_best, self.scorer.dep.confidence(m))
+        if not self._routable(scores):  # a suggestion to confirm: never above the bar
+            conf_best = min(conf_best, max(0.0, self.threshold - 0.01))
         reasons = self.evidence.for_units(scores, order)
         out = []
         for rank, code in enumerate(order):

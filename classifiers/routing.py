@@ -50,6 +50,12 @@ class RouteScores:
             return t[self.codes[0]] if self.codes else 0.0
         return t[self.codes[0]] - t[self.codes[1]]
 
+    def supported(self) -> bool:
+        """Whether the best unit has a matter of the catalogue or was named: otherwise only
+        the learned prior speaks for it."""
+        best = self.codes[0] if self.codes else ""
+        return best in self.by_unit or best in self.named
+
     def features(self) -> list[float]:
         """What confidence is calibrated on (see ``calibration.py``)."""
         best = self.codes[0] if self.codes else ""
@@ -105,6 +111,12 @@ class RouteScorer:
             if self.directory.has_department(h.matter.unit):
                 by_unit.setdefault(h.matter.unit, []).append(h)
         named = self.named.find([*t_words, "。", *b_words])
+        # a unit added since `train` has no prior of its own: named, it is weighed as if the
+        # model were as sure of it as of its best pick, so the naming decides
+        top_prior = max(prior.values()) if prior else 0.0
+        for code in named:
+            if code not in prior:
+                prior[code] = top_prior
         total: dict[str, float] = {}
         for code in self.codes:
             mine = by_unit.get(code)
