@@ -50,8 +50,14 @@ def _predict(
 
 
 def cross_validate(
-    directory: Directory, analyzer: TextAnalyzer, rows: list[LabelledText], k: int
+    directory: Directory,
+    analyzer: TextAnalyzer,
+    rows: list[LabelledText],
+    k: int,
+    whole: list[Prediction] | None = None,
 ) -> tuple[list[Prediction], float]:
+    """The learned model's held-out predictions; for a department file, ``whole`` receives
+    the whole router's too (catalogue, names, the fold's model as prior)."""
     by_category = _is_category_file(directory, rows)
     folds = stratified_folds([r.label for r in rows], k)
     bar = Progress(len(rows) * 2, "tokenize+train+test")
@@ -75,13 +81,12 @@ def cross_validate(
         test = [i for i, fo in enumerate(folds) if fo == f]
         t0 = time.perf_counter()
         for i in test:
-            if routes is None:
-                preds[i] = _predict(scorer, analyzer, rows[i], by_category)
-            else:  # departments: the whole router (catalogue, names, the fold's model)
+            preds[i] = _predict(scorer, analyzer, rows[i], by_category)
+            if routes is not None and whole is not None:
                 r = rows[i]
                 s = route_scores(routes, analyzer, r.title, r.text)
                 conf = DEFAULT_CALIBRATION.confidence(s.features())
-                preds[i] = Prediction(r.label, s.codes[0], conf)
+                whole.append(Prediction(r.label, s.codes[0], conf))
         elapsed += time.perf_counter() - t0
         bar.step(len(test))
     done = [p for p in preds if p is not None]
@@ -103,7 +108,8 @@ def run_eval(
         + (f" ({dropped} with unknown labels skipped)" if dropped else "")
     ]
     if k > 1:
-        preds, ms = cross_validate(directory, analyzer, rows, k)
+        whole: list[Prediction] = []
+        preds, ms = cross_validate(directory, analyzer, rows, k, whole)
         name = f"router {k}-fold CV"
     else:
         if scorer is None:
@@ -119,6 +125,9 @@ def run_eval(
         name = "router (loaded model)"
     out.append(format_report(name, preds, threshold, ms))
     summaries = [summarize(name, preds, threshold, ms)]
+    if k > 1 and whole:
+        # another city's departments: its own practice and label noise, not our 派单目录
+        summaries.append(summarize(f"whole router (catalogue) {k}-fold", whole, threshold, 0.0))
     if baseline:
         try:
             from .baseline import baseline_predictions
