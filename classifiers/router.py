@@ -214,7 +214,11 @@ class RouterHolder:
             old = self._router
             directory = directory or load_directory()
             same_words = set(directory_terms(directory)) == set(directory_terms(old.directory))
-            analyzer = old.analyzer if same_words else TextAnalyzer(directory)
+            analyzer = (
+                old.analyzer
+                if same_words
+                else TextAnalyzer(directory, catalogue_terms=old.analyzer.catalogue_terms)
+            )
             catalogue = parse_catalogue(old.catalogue.documents(), directory, complete=False)
             if model:
                 self._router = load_router(
@@ -225,3 +229,19 @@ class RouterHolder:
                     directory, analyzer, old.version, old.pair, self._threshold, catalogue
                 )
             return self._router.version
+
+    def reload_catalogue(self, documents: list[dict[str, object]]) -> str:
+        """Swap in a Router over an edited 派单目录 (one ``{"unit", "matters"}`` document per
+        unit, as the files hold them), same directory and model; the tokenizer is rebuilt only
+        when the terms changed. Invalid documents raise CatalogueError and the old Router
+        stays. Returns the new catalogue's version."""
+        with self._lock:
+            old = self._router
+            catalogue = parse_catalogue(documents, old.directory, complete=False)
+            terms = sorted(set(catalogue.words()))
+            same = terms == sorted(old.analyzer.catalogue_terms)
+            analyzer = old.analyzer if same else TextAnalyzer(old.directory, catalogue_terms=terms)
+            self._router = Router(
+                old.directory, analyzer, old.version, old.pair, self._threshold, catalogue
+            )
+            return catalogue.version
