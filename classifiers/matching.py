@@ -113,6 +113,7 @@ class CatalogueMatcher:
             for i, m in enumerate(self.matters)
         ]
         self._contained: dict[str, tuple[str, ...]] = {}
+        self._fuzz_phrasings = [tuple(p for p in m.phrasings if len(p) >= 4) for m in self.matters]
 
     def _terms_in(self, token: str) -> tuple[str, ...]:
         """The terms a token is or contains (路灯杆 → 路灯杆, 路灯), cached per token."""
@@ -194,18 +195,25 @@ class CatalogueMatcher:
         keep = min(n_cand, max(top, _FUZZ_MATTERS))
         order = np.argsort(-scores, kind="stable")[:keep].tolist()
         final = {mi: float(scores[mi]) for mi in order}
-        for mi in order[:_FUZZ_MATTERS]:  # rapidfuzz: a phrasing written nearly verbatim
-            for phrasing in self.matters[mi].phrasings:
-                if len(phrasing) >= 4 and fuzz.partial_ratio(phrasing, text) >= FUZZ_CUTOFF:
+        # rapidfuzz: a phrasing written nearly verbatim (typos, a word changed) lifts a matter
+        # that no exact term named; with a cutoff it stops early on a mismatch
+        for mi in order[:_FUZZ_MATTERS]:
+            if mi in term_words:
+                continue
+            for phrasing in self._fuzz_phrasings[mi]:
+                if fuzz.partial_ratio(phrasing, text, score_cutoff=FUZZ_CUTOFF):
                     final[mi] += FUZZ_BONUS
                     break
         order = sorted(order, key=lambda mi: -final[mi])[:top]
         out = []
+        present_set = frozenset(present)
         for mi in order:
             hit_terms = tuple(term_words.get(mi, ()))
-            mine = self._matter_words[mi]
-            rest = [w for w in present if w in mine and w not in hit_terms]
-            rest.sort(key=lambda w: -weight[w])
+            # the matter's words in the report, the rarest first (ties: alphabetical)
+            rest = sorted(
+                self._matter_words[mi].intersection(present_set).difference(hit_terms),
+                key=lambda w: (-weight[w], w),
+            )
             out.append(
                 MatterHit(self.matters[mi], round(final[mi], 4), (*hit_terms, *rest), hit_terms)
             )
