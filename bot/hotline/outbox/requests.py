@@ -188,7 +188,7 @@ def routing_of(decision: RoutingDecision | None, department_code: str) -> Routin
     chosen = next((c for c in candidates if c.get("department_code") == department_code), {})
     evidence: list[Any] = chosen.get("evidence") or []
     reasons = [
-        str(e.get("term"))
+        _reason(e)
         for e in evidence
         if isinstance(e, dict) and e.get("term") and float(e.get("weight") or 0) > 0
     ]
@@ -202,3 +202,16 @@ def routing_of(decision: RoutingDecision | None, department_code: str) -> Routin
         ),
         reasons=tuple(dict.fromkeys(reasons))[:3],
     )
+
+
+def _reason(evidence: dict[str, Any]) -> str:
+    """One reason as the dispatcher reads it: a 派单目录 matter with the report's words that
+    matched it (“路灯”“坏了”→ 事项“路灯不亮或损坏”), a unit the deputy named, or the word."""
+    term = str(evidence.get("term"))
+    if evidence.get("source") == "matter" and evidence.get("matched"):
+        raw = evidence.get("words")
+        words = [str(w) for w in raw] if isinstance(raw, list | tuple) and raw else [term]
+        return "".join(f"“{w}”" for w in words) + f"→ 事项“{evidence.get('matched')}”"
+    if evidence.get("source") == "alias":
+        return f"点名“{term}”"
+    return term
