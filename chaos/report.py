@@ -6,7 +6,7 @@ from chaos.scenarios import Outcome, Plan
 
 COLUMNS = (
     "scenario", "queued", "delivered", "lost", "duplicated", "dead-lettered",
-    "drain s", "max tries", "told delayed", "told arrived", "told 受理",
+    "drain s", "after fault s", "max tries", "told delayed", "told arrived", "told 受理",
 )  # fmt: skip
 
 
@@ -20,6 +20,7 @@ def row(outcome: Outcome) -> list[str]:
         str(c.duplicated),
         str(c.dead),
         f"{outcome.drain_s:.1f}",
+        "—" if outcome.recovery_s is None else f"{outcome.recovery_s:.1f}",
         str(c.max_attempts),
         f"{sum(n.delayed.values())}",
         f"{sum(n.arrived.values())}",

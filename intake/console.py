@@ -88,6 +88,8 @@ async def _ticket_page(
     base = f"{request.scheme}://{request.host}"
     events = await ctx.store.events_for(ticket["id"])
     extension = workflow.pending_extension(events)  # a 延期申请 waiting for the centre
+    asked_by = str((extension or {}).get("operator") or "")
+    own_request = bool(asked_by) and asked_by.casefold() == operator.username.casefold()
     response = render(
         request,
         "ticket.html",
@@ -105,8 +107,9 @@ async def _ticket_page(
             for code in workflow.allowed_actions(
                 ticket["status"], extension_pending=extension is not None
             )
-            if operator.can(code)
+            if operator.can(code) and not (code in workflow.EXTENSION_DECISIONS and own_request)
         ],
+        own_request=own_request,
         overdue=_overdue(ticket, utcnow()),
         error=error,
         flash=None if error else flash(request),

@@ -72,7 +72,9 @@ async def test_an_extension_is_approved_by_someone_other_than_who_asked(
             ("accept", {}),
             ("extend", {"new_date": "2099-01-31", "reason": "需协调物业"}),
         ):
-            assert (await console_action(first, intake, ticket, action, asker, **fields))[0] == 200
+            status, page = await console_action(first, intake, ticket, action, asker, **fields)
+            assert status == 200
+        assert 'id="own-extension"' in page and 'id="form-extend-approve"' not in page
         status, text = await console_action(
             first, intake, ticket, "extend_approve", asker, new_date="2099-01-31"
         )
