@@ -15,6 +15,14 @@ from storage.models.reports import (
     RoutingMethod,
     Urgency,
 )
+from storage.models.supervision import (
+    TRIGGER_LABELS,
+    SupervisionCase,
+    SupervisionNote,
+    SupervisionNoteKind,
+    SupervisionState,
+    SupervisionTrigger,
+)
 from storage.models.tickets import (
     OutboxKind,
     OutboxMessage,
@@ -26,6 +34,7 @@ from storage.models.tickets import (
 )
 
 __all__ = [
+    "TRIGGER_LABELS",
     "AppealType",
     "AuditLog",
     "ConsoleSession",
@@ -47,6 +56,11 @@ __all__ = [
     "ReportStatus",
     "RoutingDecision",
     "RoutingMethod",
+    "SupervisionCase",
+    "SupervisionNote",
+    "SupervisionNoteKind",
+    "SupervisionState",
+    "SupervisionTrigger",
     "Ticket",
     "TicketEvent",
     "Urgency",
