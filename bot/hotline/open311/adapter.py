@@ -17,6 +17,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,13 @@ class Open311Adapter:
 
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
         raise PermanentHotlineError("Open311 GeoReport v2 has no withdraw (撤回) operation")
+
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None:
+        # GeoReport v2 only files and reads requests: the 督办 stays on our desk, and the
+        # dead letter tells the admins to pass the notice to the hotline by other means.
+        raise PermanentHotlineError("Open311 GeoReport v2 has no supervision (督办) operation")
 
     def form(self, request: TicketRequest, service_code: str) -> dict[str, str]:
         """The form-encoded POST requests.json body (api_key included)."""
