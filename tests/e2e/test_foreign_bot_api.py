@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import Application, BotApiUnavailable
 from bot.texts import reports as rt
@@ -15,8 +16,9 @@ from classifiers import RouterHolder
 from emulator.client import EmulatorClient
 from emulator.quirks import PeerQuirks
 from emulator.server import RunningEmulator
+from storage.models import OutboxMessage, Report, ReportPhoto, ReportStatus, RoutingDecision
 from tests.e2e.conftest import BotFactory, make_settings
-from tests.e2e.reporting import verified
+from tests.e2e.reporting import WAGE_ARREARS, jpeg_with_exif, to_preview, verified
 
 
 async def test_a_refused_set_my_commands_is_logged_and_the_bot_serves(
@@ -66,3 +68,21 @@ async def test_a_callback_without_chat_instance_still_reaches_its_handler(
         asked = await deputy.next_message()
     assert asked["text"].startswith(rt.ASK_PHOTOS[:6]) or "照片" in asked["text"]
     assert "callback_query.chat_instance" in caplog.text
+
+
+async def test_a_photo_the_server_will_not_hand_over_is_left_out_and_the_deputy_told(
+    emulator: RunningEmulator, bot_app: Application, client: EmulatorClient
+) -> None:
+    deputy = await verified(client, 6103)
+    preview = await to_preview(deputy, WAGE_ARREARS, [jpeg_with_exif()])
+    emulator.state.quirks = PeerQuirks(fail_get_file=True)
+    await deputy.press_button(preview, rt.BTN_CONFIRM)
+    receipt = (await deputy.next_message())["text"]
+    assert "已提交" in receipt and "1 张照片未能从 Telegram 取回" in receipt
+    async with bot_app.uow_factory() as uow:
+        report = await uow.session.scalar(select(Report))
+        assert report is not None and report.status == ReportStatus.SUBMITTED
+        assert await uow.session.scalar(select(func.count()).select_from(RoutingDecision)) == 1
+        [message] = list(await uow.session.scalars(select(OutboxMessage)))
+        [photo] = list(await uow.session.scalars(select(ReportPhoto)))
+    assert message.report_id == report.id and photo.local_path is None
