@@ -1,4 +1,5 @@
-"""Classifier benchmark: start-up time, RSS, reports/s on one core, latency percentiles.
+"""Classifier benchmark: start-up time, RSS, reports/s on one core, latency percentiles, and
+the router's cost per report against plain ``jieba.lcut`` on the same dev.tsv messages.
 
 Run: ``python benchmarks/classifier_bench.py [--seconds 5]``. Reports are built from sentences
 written for the benchmark (typical 12345 length, 60-300 characters), not from any data set.
@@ -67,6 +68,7 @@ def rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=2, help="rounds over dev.tsv vs jieba")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
@@ -102,7 +104,65 @@ def main() -> int:
     print(f"latency: p50 {pct(0.5):.2f} ms, p90 {pct(0.9):.2f} ms, p99 {pct(0.99):.2f} ms")
     # Wall-clock figures count the time other processes held this core; CPU time does not.
     print(f"CPU: {len(lat) / cpu:,.0f} reports per CPU second ({cpu / total:.0%} of the core)")
+    against_jieba(router, args.rounds)
     return 0
+
+
+def dev_messages(limit: int = 1000) -> list[tuple[str, str]]:
+    """(title, text) of ../shared/data/dev.tsv (read, never copied), else the built reports."""
+    from classifiers.datasets import SHARED_DATA, read_tsv
+
+    path = SHARED_DATA / "dev.tsv"
+    if not path.is_file():
+        return reports(limit)
+    return [(r.title, r.text) for r in read_tsv(path)[:limit]]
+
+
+def against_jieba(router: object, rounds: int) -> None:
+    """The router's cost per report against plain ``jieba.lcut`` of the same messages (title
+    and text), in one run, interleaved round by round so that both see the same machine."""
+    import jieba
+
+    classify = router.classify  # type: ignore[attr-defined]
+    messages = dev_messages()
+    jieba.initialize()
+    for title, text in messages[:50]:  # warm both
+        classify(text, title=title)
+        jieba.lcut(title)
+        jieba.lcut(text)
+    cut_time = route_time = 0.0
+    lat: list[float] = []
+    per_round = []
+    for _ in range(rounds):
+        t0 = time.process_time()
+        for title, text in messages:
+            jieba.lcut(title)
+            jieba.lcut(text)
+        cut = time.process_time() - t0
+        routed = 0.0
+        for title, text in messages:
+            t = time.perf_counter()
+            c0 = time.process_time()
+            classify(text, title=title)
+            routed += time.process_time() - c0
+            lat.append(time.perf_counter() - t)
+        cut_time += cut
+        route_time += routed
+        per_round.append(f"{routed / max(cut, 1e-9):.2f}x")
+    n = len(messages) * rounds
+    lat.sort()
+    p99 = 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+    print(
+        f"dev.tsv messages: {len(messages)} x {rounds} rounds, "
+        f"avg {sum(len(a) + len(b) for a, b in messages) / len(messages):.0f} chars"
+    )
+    print(
+        f"per report (CPU): jieba.lcut {1000 * cut_time / n:.2f} ms, "
+        f"router.classify {1000 * route_time / n:.2f} ms "
+        f"= {route_time / max(cut_time, 1e-9):.2f}x jieba.lcut (target <= 1.0x)"
+    )
+    print(f"per round: {', '.join(per_round)} (the first one meets every word for the first time)")
+    print(f"router P99 per report: {p99:.2f} ms (wall clock)")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,11 @@ def build_dispatcher(
         UnitOfWorkMiddleware(uow_factory, identities or IdentityCache())
     )
     services = ServicesMiddleware(
-        handlers.service_providers(classifier, PhotoStore(settings.data_dir / "photos"))
+        handlers.service_providers(
+            classifier,
+            PhotoStore(settings.data_dir / "photos"),
+            unsure_to_hotline=settings.routing_unsure == "hotline",
+        )
     )
     dispatcher.message.middleware(services)
     dispatcher.callback_query.middleware(services)

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     # Hotline (12345) intake
     hotline_adapter: Literal["http", "open311", "telegram"] = "http"
+    # A report the router is unsure of: sent to 12345 at once with its suggestion marked 待确认
+    # (the hotline's dispatchers confirm or 改派 it), or held for the 工委's triage first.
+    routing_unsure: Literal["hotline", "triage"] = "hotline"
     hotline_url: str = "http://127.0.0.1:8090"
     hotline_secret: SecretStr = SecretStr("change-me")
     open311_url: str | None = None
@@ -44,6 +47,9 @@ class Settings(BaseSettings):
     open311_poll_seconds: int = Field(default=300, ge=5)
     # Optional JSON {our department code: service_code}, overriding the fuzzy name matching.
     open311_service_map: Path | None = None
+    # ROUTING_UNSURE=hotline: an unsure report goes to this service (a server's "to be
+    # dispatched" queue) instead of the suggestion's own; the suggestion is in its description.
+    open311_unsure_service_code: str | None = None
     # The operators' group chat (negative id) where HOTLINE_ADAPTER=telegram posts ticket cards.
     operators_chat_id: int | None = Field(default=None, lt=0)
     # Outbox delivery: run the worker inside `python -m bot` (off when `python -m bot worker`

@@ -29,6 +29,9 @@ PLACES_PER_DISTRICT = 3
 DEMO_SECRET = "local-demo-secret"  # shared by the demo's bot and intake only
 # The local demo's console account; a deployment makes its own: python -m bot admin create-user
 DEMO_ADMIN, DEMO_ADMIN_PASSWORD = "admin", "demo-admin-12345"
+# The demo intake's console accounts (管理员: every action); a 延期 needs a second person to
+# approve it, hence two. A deployment makes its own: python -m intake accounts add
+DEMO_OPERATORS, DEMO_OPERATOR_PASSWORD = ("operator", "reviewer"), "demo-operator-12345"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ async def run_demo(settings: Settings, *, port: int) -> int:
     except OSError as error:  # taken between the check and now
         print(port_conflict(ports, [str(error.strerror)]), file=sys.stderr)
         return 1
+    for name in DEMO_OPERATORS:
+        if await intake.accounts.by_name(name) is None:
+            await intake.accounts.add(name, DEMO_OPERATOR_PASSWORD, "admin", actor="demo")
     client = EmulatorClient(emulator.base_url, bot_id=int(DEMO_BOT_TOKEN.split(":")[0]))
     await client.set_personas(personas)
     await client.set_places(demo_places())
@@ -103,7 +109,9 @@ async def run_demo(settings: Settings, *, port: int) -> int:
     print(
         "\n代表直通 12345 本地演示已启动\n"
         f"  代表端（模拟 Telegram）：{emulator.base_url}/ ，选择一位代表即可与机器人对话。\n"
-        f"  12345 话务员工作台：{intake.base_url}/console/ ，受理、派单、答复代表提交的工单。\n"
+        f"  12345 话务员工作台：{intake.base_url}/console/ ，受理、派单、答复代表提交的工单，"
+        f"账号 {DEMO_OPERATORS[0]} ，密码 {DEMO_OPERATOR_PASSWORD}"
+        f"（延期由另一账号 {DEMO_OPERATORS[1]} 审批，密码相同；仅限本地演示）。\n"
         f"  人大代表工委后台：http://127.0.0.1:{ports.admin}/admin/ ，"
         f"账号 {DEMO_ADMIN} ，密码 {DEMO_ADMIN_PASSWORD}（仅限本地演示）。\n"
         "  按 Ctrl+C 退出。\n",

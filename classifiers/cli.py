@@ -8,70 +8,44 @@ import time
 from pathlib import Path
 
 from . import modelfile
-from .datasets import SHARED_DATA, read_corrections, read_tsv, shared_files
+from .catalogue import load_catalogue
+from .datasets import SHARED_DATA, read_tsv, shared_files
 from .directory import (
-    DEPARTMENTS_FILE,
-    DISTRICTS_FILE,
     DirectoryError,
     import_departments,
     load_directory,
 )
-from .metrics import Progress
 from .router import DEFAULT_THRESHOLD, load_router
 from .text import TextAnalyzer
-from .training import Example, directory_examples, fit_models, tokenize_rows
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .build import train
+
     directory = load_directory()
+    catalogue = load_catalogue(directory)
     analyzer = TextAnalyzer(directory)
     files = [] if args.no_shared else shared_files(Path(args.shared))
-    examples: list[Example] = []
-    inputs: dict[str, object] = {
-        "directory": modelfile.file_digest(DEPARTMENTS_FILE)
-        + modelfile.file_digest(DISTRICTS_FILE)[:4],
-        "files": {},
-    }
-    for path in files:
-        rows = read_tsv(path)
-        bar = Progress(len(rows), f"tokenize {path.name}")
-        ex, unknown = [], []
-        for r in rows:  # one at a time for the progress bar
-            e, u = tokenize_rows(analyzer, directory, [r])
-            ex += e
-            unknown += u
-            bar.step()
-        if unknown:
-            print(
-                f"{path.name}: {len(unknown)} rows with labels not in the directory skipped "
-                f"({', '.join(sorted(set(unknown))[:8])})",
-                file=sys.stderr,
-            )
-        examples += ex
-        inputs["files"][path.name] = modelfile.file_digest(path)  # type: ignore[index]
-    if args.corrections:
-        cpath = Path(args.corrections)
-        ex, unknown = tokenize_rows(analyzer, directory, read_corrections(cpath), "correction")
-        if unknown:
-            print(f"corrections: {len(unknown)} unknown department codes skipped", file=sys.stderr)
-        examples += ex
-        inputs["corrections"] = modelfile.file_digest(cpath)
-    examples += directory_examples(analyzer, directory)
-    inputs["examples"] = len(examples)
-    bar = Progress(1, "train")
-    pair = fit_models(examples, directory, progress=bar.note)
-    bar.step()
     out = Path(args.out) if args.out else modelfile.SHIPPED_MODEL
-    version = modelfile.save(pair, inputs, out)
+    corrections = Path(args.corrections) if args.corrections else None
+    version, n, how = train(analyzer, directory, catalogue, files, corrections, out)
     size = out.stat().st_size
-    print(f"wrote {out} ({size / 1024:.0f} KiB), version {version}, {len(examples)} examples")
+    print(f"wrote {out} ({size / 1024:.0f} KiB), version {version}, {n} examples")
+    print(f"auto-route threshold: {how}")
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .cv import run_eval
+    from .evaluate import is_department_file, route_report
 
     t0 = time.perf_counter()
+    if not args.cv or args.cv < 2:
+        router = load_router(Path(args.model) if args.model else None, args.threshold)
+        if is_department_file(router.directory, read_tsv(Path(args.file))):
+            print(route_report(router, Path(args.file)))
+            print(f"\n(total {time.perf_counter() - t0:.1f}s)")
+            return 0
     if args.cv and args.cv > 1:
         directory = load_directory()
         analyzer = TextAnalyzer(directory)
@@ -80,8 +54,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         router = load_router(Path(args.model) if args.model else None, args.threshold)
         directory, analyzer, scorer = router.directory, router.analyzer, router.scorer
         print(f"model {router.version}")
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     report = run_eval(
-        Path(args.file), directory, analyzer, scorer, args.cv or 1, args.baseline, args.threshold
+        Path(args.file), directory, analyzer, scorer, args.cv or 1, args.baseline, threshold
     )
     print(report)
     print(f"\n(total {time.perf_counter() - t0:.1f}s)")
@@ -111,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("file")
     ev.add_argument("--cv", type=int, default=0, help="K-fold cross-validation on FILE")
     ev.add_argument("--baseline", action="store_true", help="also jieba+TF-IDF+LinearSVC")
-    ev.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    ev.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help=f"auto-route threshold (default: the model's calibrated one, or {DEFAULT_THRESHOLD})",
+    )
     ev.add_argument("--model", help="model file (default: the newest)")
     ev.set_defaults(func=cmd_eval)
     im = sub.add_parser("import-directory", help="validate and install a departments JSON")

@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Reports written for this city's units, labelled by department: the training side (the
+# held-out deputy reports in evaluation/ are never trained on).
+TRAINING_REPORTS = Path(__file__).parent / "data" / "training_reports.tsv"
+TRAINING_WEIGHT = 2.0
 csv.field_size_limit(sys.maxsize)
 
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .calibration import RoutingCalibration
 from .directory import DATA_DIR
 from .linear import LinearModel
 from .training import HYPER, ModelPair
@@ -26,6 +27,8 @@ def dumps(pair: ModelPair, inputs: dict[str, Any]) -> str:
         "category": pair.category.to_json(),
         "department": pair.department.to_json(),
     }
+    if pair.routing is not None:
+        body["routing"] = pair.routing.to_json()
     digest = hashlib.sha256(
         json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
@@ -46,8 +49,11 @@ def load(path: Path) -> tuple[str, ModelPair]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT:
         raise ValueError(f"{path}: unsupported model format {data.get('format')!r}")
+    routing = RoutingCalibration.from_json(data["routing"]) if data.get("routing") else None
     pair = ModelPair(
-        LinearModel.from_json(data["category"]), LinearModel.from_json(data["department"])
+        LinearModel.from_json(data["category"]),
+        LinearModel.from_json(data["department"]),
+        routing,
     )
     return str(data["version"]), pair
 

@@ -68,7 +68,8 @@ class Scorer:
         self._cat_rows = np.array([category_model.row_of(t) for t in vocab], dtype=np.int64)
         self._dep_rows = np.array([department_model.row_of(t) for t in vocab], dtype=np.int64)
 
-    def score(self, title: list[str], body: list[str]) -> Scored:
+    def score(self, title: list[str], body: list[str], *, aliases: bool = True) -> Scored:
+        """``aliases=False``: the models only (the router weighs named units itself)."""
         cvec, dvec = self._vectors(features(title, body))
         carr = self.cat.score_array(cvec)
         cscores: list[float] = carr.tolist()
@@ -84,9 +85,9 @@ class Scorer:
         if len(self.codes) > self.learned:  # units added since `train`: no evidence, the bottom
             best, lowest = (max(dscores), min(dscores)) if dscores else (0.0, 0.0)
             dscores += [lowest] * (len(self.codes) - self.learned)
-        aliases = self.matcher.match([*title, *body])
+        found = self.matcher.match([*title, *body]) if aliases else {}
         pos = self._dep_pos
-        for code, evs in aliases.items():
+        for code, evs in found.items():
             i = pos.get(code)
             if i is None or not evs:
                 continue
@@ -94,7 +95,7 @@ class Scorer:
             # A unit added since `train` has only its names: named, it is scored as if the
             # model were as sure of it as of its best pick, so the name decides by the bonus.
             dscores[i] = (dscores[i] if i < self.learned else best) + bonus
-        return Scored(cscores, dscores, cvec, dvec, aliases)
+        return Scored(cscores, dscores, cvec, dvec, found)
 
     def is_learned(self, code: str) -> bool:
         """Whether the department model has weights for this department."""

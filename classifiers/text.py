@@ -13,6 +13,7 @@ from typing import Any
 # slower than the Segmenter and breaks a few ties differently from jieba.
 import jieba
 
+from .catalogue import shipped_terms
 from .directory import DATA_DIR, Directory
 from .segment import Segmenter
 
@@ -61,8 +62,17 @@ def jieba_tokenizer(words: Iterable[str]) -> Any:
 class TextAnalyzer:
     """Builds the jieba Tokenizer once; ``tokens`` and ``features`` are then cheap."""
 
-    def __init__(self, directory: Directory, extra_terms: Iterable[str] = ()) -> None:
-        words = dictionary_words(directory, extra_terms)
+    def __init__(
+        self,
+        directory: Directory,
+        extra_terms: Iterable[str] = (),
+        catalogue_terms: Iterable[str] | None = None,
+    ) -> None:
+        """``catalogue_terms``: the 派单目录's terms (default: the shipped files'), kept whole
+        (窨井盖, 开发票, 红绿灯 are one word each)."""
+        terms = shipped_terms() if catalogue_terms is None else list(catalogue_terms)
+        words = dictionary_words(directory, [*terms, *extra_terms])
+        self.catalogue_terms = frozenset(terms)
         # jieba's Tokenizer is dropped once its dictionary is copied: only the segmenter cuts
         self.segmenter = Segmenter(jieba_tokenizer(words))
         self.user_words = frozenset(words)
@@ -79,9 +89,18 @@ class TextAnalyzer:
         """Content tokens: jieba words with CJK or Latin letters, lower-cased, no stop words."""
         if not text:
             return []
+        return self.content(self.segmenter.cut(self.clean(text)))
+
+    def words(self, text: str | None) -> list[str]:
+        """All of jieba's words of ``text`` (punctuation and function words included): the
+        router reads a department's name in its context (请…, …宿舍) from these."""
+        return self.segmenter.cut(self.clean(text)) if text else []
+
+    def content(self, words: list[str]) -> list[str]:
+        """The content tokens of already segmented ``words`` (see ``tokens``)."""
         normal = self._normal
         out = []
-        for word in self.segmenter.cut(self.clean(text)):
+        for word in words:
             tok = normal.get(word)
             if tok is None:
                 tok = self._normalize(word)

@@ -7,9 +7,11 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from .catalogue import Catalogue
 from .datasets import LabelledText
 from .directory import Directory
 from .lexicon import AliasMatcher
@@ -49,6 +51,7 @@ class Example:
 class ModelPair:
     category: LinearModel
     department: LinearModel
+    routing: Any = None  # calibration.RoutingCalibration, fitted by `train`
 
 
 def tokenize_rows(
@@ -79,6 +82,22 @@ def directory_examples(analyzer: TextAnalyzer, directory: Directory) -> list[Exa
         body = analyzer.tokens(" ".join([dept.duty, *dept.keywords]))
         w = float(HYPER["directory_weight"])  # one pseudo-report stands for a whole unit
         out.append(Example(title, body, dept.category, dept.code, w, "directory"))
+    return out
+
+
+def catalogue_examples(
+    analyzer: TextAnalyzer, directory: Directory, catalogue: Catalogue
+) -> list[Example]:
+    """One pseudo-report per matter of the 派单目录 (its name, terms and phrasings), so the
+    learned prior knows every matter's words too."""
+    out = []
+    for m in catalogue.matters:
+        if not directory.has_department(m.unit):
+            continue
+        dept = directory.department(m.unit)
+        title = analyzer.tokens(m.name)
+        body = analyzer.tokens(" ".join([*m.terms, *m.phrasings]))
+        out.append(Example(title, body, dept.category, m.unit, 1.0, "directory"))
     return out
 
 

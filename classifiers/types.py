@@ -16,13 +16,31 @@ class Evidence:
 
     ``source`` is "lexicon" (learned term weight), "alias" (department name or alias found
     verbatim), "fuzzy" (alias matched with a typo or variant), "category" (the
-    first-level category model) or "cue" (appeal/urgency cue word).
+    first-level category model), "cue" (appeal/urgency cue word) or "matter" (a matter of
+    the 派单目录: ``words`` are the report's whole words that matched it, ``matched`` its
+    name, ``matter_id`` its id and ``area`` the duty area of its basis).
     """
 
     term: str
     matched: str
     weight: float
     source: str
+    words: tuple[str, ...] = ()
+    matter_id: str = ""
+    area: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MatterMatch:
+    """A matter of the 派单目录 the report matched, for callers to render."""
+
+    id: str
+    name: str
+    unit: str  # 主办 unit code
+    unit_name: str
+    area: str  # duty area (市政设施)
+    score: float
+    words: tuple[str, ...]  # the report's words that matched it
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,7 @@ class Classification:
     district: str | None
     town: str | None
     threshold: float
+    matters: list[MatterMatch] = field(default_factory=list)  # best first
 
 
 @dataclass(frozen=True, slots=True)

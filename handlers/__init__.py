@@ -47,10 +47,14 @@ def deputies_only() -> Router:
     return router
 
 
-def service_providers(classifier: Classifier, photo_store: PhotoStore) -> dict[str, Provider]:
+def service_providers(
+    classifier: Classifier, photo_store: PhotoStore, *, unsure_to_hotline: bool = True
+) -> dict[str, Provider]:
     """Handler parameter name → how its service is built on the update's unit of work."""
     return {
-        "reports": lambda data: ReportService(data["uow"], classifier, photo_store),
+        "reports": lambda data: ReportService(
+            data["uow"], classifier, photo_store, unsure_to_hotline=unsure_to_hotline
+        ),
         "history": lambda data: ReportHistoryService(data["uow"]),
         "urging": lambda data: UrgeService(data["uow"]),
         "ratings": lambda data: RatingService(data["uow"]),

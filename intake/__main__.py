@@ -1,4 +1,5 @@
-"""``python -m intake``: run the reference 12345 intake server until interrupted."""
+"""``python -m intake``: run the reference 12345 intake server until interrupted;
+``python -m intake accounts …``: the console's operator accounts (intake/accounts_cli.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import contextlib
 import logging
 import os
 import signal
-from pathlib import Path
+import sys
 
+from intake.db import db_url_for
 from intake.server import start_intake
 
 log = logging.getLogger("intake")
@@ -26,6 +28,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--open311-api-key", default=env("OPEN311_API_KEY"))
     parser.add_argument("--departments", default=env("INTAKE_DEPARTMENTS"))
     parser.add_argument(
+        "--open311-open",
+        action="store_true",
+        default=env("OPEN311_OPEN", "").strip().lower() in ("1", "true", "yes"),
+        help="accept Open311 POST requests.json without an api_key (OPEN311_OPEN=true)",
+    )
+    parser.add_argument(
         "--open311-mode",
         choices=("token", "direct"),
         default=env("OPEN311_MODE", "token"),
@@ -35,13 +43,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not args.secret:
         parser.error("--secret or HOTLINE_SECRET is required")
     return args
-
-
-def db_url_for(path: str) -> str:
-    if "://" in path:
-        return path
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+aiosqlite:///{Path(path).resolve()}"
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -54,6 +55,7 @@ async def serve(args: argparse.Namespace) -> None:
         open311_api_key=args.open311_api_key or None,
         departments_file=args.departments or None,
         open311_mode=args.open311_mode,
+        open311_open=args.open311_open,
     )
     log.info(
         "12345 intake server at %s (console: %s/console/)", running.base_url, running.base_url
@@ -70,6 +72,11 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["accounts"]:
+        from intake import accounts_cli
+
+        raise SystemExit(accounts_cli.main(argv[1:]))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -100,6 +100,7 @@ def ticket_json(ctx: Context, base: str, ticket: Mapping[Any, Any], events: Sequ
         ],
         "answer": ticket["answer"],
         "reopen_count": ticket["reopen_count"],
+        "routing": ticket["routing"],
         "submitted_at": to_iso(ticket["submitted_at"]),
         "created_at": to_iso(ticket["created_at"]),
         "updated_at": to_iso(ticket["updated_at"]),

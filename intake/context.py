@@ -10,6 +10,7 @@ from aiohttp import web
 
 from intake.departments import Directory
 from intake.open311_quirks import Open311Quirks
+from intake.operators import OperatorAccounts
 from intake.store import TicketStore
 from intake.tokens import Open311Tokens
 
@@ -21,6 +22,7 @@ class Settings:
     open311_api_key: str | None = None
     open311_mode: str = "token"  # "token": POST returns a token | "direct": the id at once
     open311_token_delay_s: float = 0.0
+    open311_open: bool = False  # POST requests.json without an api_key (OPEN311_OPEN=true)
     jurisdiction_id: str = "shaoyang"
     open311_quirks: Open311Quirks = field(default_factory=Open311Quirks)
 
@@ -32,6 +34,7 @@ class Context:
     tokens: Open311Tokens
     directory: Directory
     media_dir: Path
+    accounts: OperatorAccounts
 
 
 CTX = web.AppKey("intake_context", Context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +18,8 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -57,6 +60,9 @@ tickets = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("expected_at", DateTime),
     Column("reopen_count", Integer, nullable=False, default=0),
+    # The sender's routing: {department_code, confidence, unsure, candidates, evidence}; with
+    # unsure the queue shows the department as 建议承办单位（待确认） for a dispatcher to confirm.
+    Column("routing", JSON),
 )
 
 events = Table(
@@ -103,6 +109,45 @@ callbacks = Table(
     Column("last_error", String(500)),
 )
 
+# Operator accounts of the console (python -m intake accounts add …); one per case-folded name.
+operators = Table(
+    "intake_operators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False),  # as created, NFKC-normalised and trimmed
+    Column("username_key", String(64), unique=True, nullable=False),  # case-folded: one account
+    Column("role", String(16), nullable=False),  # call_taker | dispatcher | admin
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Server-side sessions: the cookie holds a random token, this table only its SHA-256 hash.
+operator_sessions = Table(
+    "intake_operator_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), unique=True, nullable=False),
+    Column("operator_id", Integer, ForeignKey("intake_operators.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),  # every POST form of the session echoes it
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+# Who did what in the console: sign-ins, failures, locks, ticket actions, account changes.
+audit_log = Table(
+    "intake_audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False, index=True),
+    Column("operator", String(64)),  # the account's name (or the name typed, for a failure)
+    Column("action", String(32), nullable=False),
+    Column("ticket_no", String(32)),
+    Column("detail", JSON),
+)
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the console read while the dispatcher writes; busy_timeout absorbs brief locks.
@@ -119,4 +164,27 @@ async def open_engine(db_url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
+        await conn.run_sync(_add_missing_columns)
     return engine
+
+
+def db_url_for(path: str) -> str:
+    """A SQLAlchemy URL as given, or a SQLite file path (its folder made if missing)."""
+    if "://" in path:
+        return path
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite+aiosqlite:///{Path(path).resolve()}"
+
+
+def _add_missing_columns(conn: Any) -> None:
+    """A database from an earlier version gets the nullable columns added since (the
+    reference intake has no migrations: its schema only ever grows)."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))

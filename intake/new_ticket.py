@@ -31,3 +31,4 @@ class NewTicket:
     photos: list[PhotoIn] = field(default_factory=list)
     media_urls: list[str] = field(default_factory=list)
     submitted_at: datetime | None = None
+    routing: dict[str, object] | None = None  # the sender's routing suggestion (validated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import re
@@ -31,6 +32,9 @@ OUR_ATTRIBUTES = {
     "town": "乡镇/街道",
     "reporter_level": "代表层级",
     "reporter_station": "代表联络站",
+    "routing_department": "建议承办单位",
+    "routing_confidence": "分派把握",
+    "routing_unsure": "待确认",
 }
 # What a Django server in production answers for an exception (no JSON at all).
 SERVER_ERROR_PAGE = (
@@ -115,7 +119,17 @@ def _updated_iso(ctx: Context, ticket: Mapping[Any, Any]) -> str | None:
     return to_iso(updated)
 
 
-def request_json(ctx: Context, base: str, ticket: Mapping[Any, Any]) -> dict[str, Any]:
+def authenticated(ctx: Context, sent: str | None) -> bool:
+    """The client sent the configured api_key (compared in constant time)."""
+    key = ctx.settings.open311_api_key
+    return bool(key and sent and hmac.compare_digest(sent.encode(), key.encode()))
+
+
+def request_json(
+    ctx: Context, base: str, ticket: Mapping[Any, Any], *, private: bool = False
+) -> dict[str, Any]:
+    """One service request; its `description` (the resident's own words, names and phone
+    numbers included) only for a client that sent the api_key (`private`)."""
     department = ctx.directory.get(ticket["department_code"])
     media = list(ticket["media"] or [])
     return {
@@ -124,7 +138,7 @@ def request_json(ctx: Context, base: str, ticket: Mapping[Any, Any]) -> dict[str
         "status_notes": ticket["last_note"],
         "service_name": department.name if department else ticket["department_code"],
         "service_code": ticket["department_code"],
-        "description": ticket["text"],
+        "description": ticket["text"] if private else None,
         "agency_responsible": department.name if department else None,
         "service_notice": f"工单状态：{ticket['status']}",
         "requested_datetime": to_iso(ticket["created_at"]),
@@ -206,8 +220,9 @@ async def create_request(request: web.Request) -> web.Response:
     except (ValueError, LookupError, AssertionError):  # not UTF-8, bad charset, multipart
         return errors(400, "请求体无法解析 (body is not a readable form)")
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    api_key = ctx.settings.open311_api_key
-    if api_key and fields.get("api_key") != api_key:
+    if not ctx.settings.open311_open and not authenticated(ctx, fields.get("api_key")):
+        if not ctx.settings.open311_api_key:
+            return errors(403, "Open311 提交未开放：未配置 OPEN311_API_KEY (POST is closed)")
         return errors(403, "api_key 缺失或无效 (missing or invalid api_key)")
     jurisdiction = fields.get("jurisdiction_id")
     if jurisdiction and jurisdiction != ctx.settings.jurisdiction_id:
@@ -309,7 +324,8 @@ async def get_request(request: web.Request) -> web.Response:
     ticket = await ctx.store.get(request.match_info["request_id"])
     if ticket is None:
         return errors(404, "service request not found")
-    return json_response([request_json(ctx, _base(request), ticket)])
+    private = authenticated(ctx, request.query.get("api_key"))
+    return json_response([request_json(ctx, _base(request), ticket, private=private)])
 
 
 async def list_requests(request: web.Request) -> web.Response:
@@ -342,7 +358,9 @@ async def list_requests(request: web.Request) -> web.Response:
             end=end,
             limit=MAX_RESULTS,
         )
-    return json_response([request_json(ctx, _base(request), row) for row in rows])
+    private = authenticated(ctx, query.get("api_key"))
+    base = _base(request)
+    return json_response([request_json(ctx, base, row, private=private) for row in rows])
 
 
 def _date(query: Mapping[str, str], name: str) -> datetime | None:

@@ -10,12 +10,13 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from intake import api, console, open311
+from intake import api, console, console_auth, open311
 from intake.callbacks import CallbackDispatcher
 from intake.context import CTX, Context, Settings
 from intake.db import open_engine
 from intake.departments import load_departments
 from intake.open311_quirks import Open311Quirks
+from intake.operators import OperatorAccounts, OperatorPolicy
 from intake.store import TicketStore
 from intake.tokens import Open311Tokens
 
@@ -41,7 +42,7 @@ def build_app(ctx: Context) -> web.Application:
             open311.error_middleware,
             api.error_middleware,
             api.signature_middleware,
-            console.csrf_middleware,
+            console_auth.session_middleware,
         ],
         client_max_size=MAX_BODY,  # read at build time, so a test can lower it
     )
@@ -64,6 +65,10 @@ class RunningIntake:
     @property
     def store(self) -> TicketStore:
         return self.app[CTX].store
+
+    @property
+    def accounts(self) -> OperatorAccounts:
+        return self.app[CTX].accounts
 
     async def close(self) -> None:
         if self.dispatcher is not None:
@@ -90,6 +95,8 @@ async def start_intake(
     callback_backoff_max_s: float = 300.0,
     callback_max_attempts: int = 15,
     callback_timeout_s: float = 10.0,
+    operator_policy: OperatorPolicy | None = None,
+    open311_open: bool = False,
 ) -> RunningIntake:
     """Start the server on host:port (0 = a free port); callbacks start delivering at once."""
     if not secret:
@@ -121,9 +128,11 @@ async def start_intake(
         open311_mode=open311_mode,
         open311_token_delay_s=open311_token_delay_s,
         open311_quirks=open311_quirks or Open311Quirks(),
+        open311_open=open311_open,
     )
     tokens = Open311Tokens(engine, store.write_lock)
-    context = Context(settings, store, tokens, directory, media)
+    accounts = OperatorAccounts(engine, store.write_lock, operator_policy)
+    context = Context(settings, store, tokens, directory, media, accounts)
     app = build_app(context)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -22,7 +22,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from intake import workflow
+from intake import audit, workflow
 from intake.callbacks import callback_payload
 from intake.db import callbacks, events, tickets
 from intake.departments import Directory
@@ -216,6 +216,7 @@ class TicketStore:
             "media": [],
             "status": workflow.SUBMITTED,
             "submitted_at": new.submitted_at,
+            "routing": new.routing,
             "created_at": now,
             "updated_at": now,
             "expected_at": workflow.deadline_for(new.urgency, now),
@@ -260,7 +261,7 @@ class TicketStore:
                 ticket["status"], action, reopen_count=ticket["reopen_count"]
             )
             if action == "extend" or action in workflow.EXTENSION_DECISIONS:
-                await self._check_extension(conn, ticket["id"], action)
+                await self._check_extension(conn, ticket["id"], action, operator)
             now = utcnow()
             changes = workflow.changes_for(
                 ticket,
@@ -285,15 +286,24 @@ class TicketStore:
                 idempotency_key=idempotency_key,
                 expected_at=expected_at if action in workflow.DATED_ACTIONS else None,
             )
+            if operator is not None:  # a person in the console: into the audit log as well
+                detail = {"event_id": event["event_id"], "status": ticket["status"]}
+                await audit.record(
+                    conn, action, operator=operator, now=now, ticket_no=ticket_no, detail=detail
+                )
         self._on_enqueue()
         return ticket, event, True
 
-    async def _check_extension(self, conn: AsyncConnection, ticket_id: int, action: str) -> None:
+    async def _check_extension(
+        self, conn: AsyncConnection, ticket_id: int, action: str, operator: str | None
+    ) -> None:
         rows = await conn.execute(
-            select(events.c.action).where(events.c.ticket_id == ticket_id).order_by(events.c.id)
+            select(events.c.action, events.c.operator)
+            .where(events.c.ticket_id == ticket_id)
+            .order_by(events.c.id)
         )
-        pending = workflow.pending_extension(rows.mappings().all()) is not None
-        workflow.check_extension(action, pending)
+        pending = workflow.pending_extension(rows.mappings().all())
+        workflow.check_extension(action, pending, decider=operator)
 
     async def _load(self, conn: AsyncConnection, ticket_id: int) -> RowMapping:
         row = await conn.execute(select(tickets).where(tickets.c.id == ticket_id))

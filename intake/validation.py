@@ -66,6 +66,56 @@ def _coordinate(
     return number
 
 
+def _routing(raw: Any, errors: list[dict[str, str]]) -> dict[str, object] | None:
+    """The optional routing object, kept only when it is well formed."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.append({"field": "routing", "message": "must be an object"})
+        return None
+    code = _text(raw, "department_code", errors, required=True, max_len=32, prefix="routing.")
+    confidence = raw.get("confidence", 0)
+    unsure = raw.get("unsure", False)
+    if not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+        errors.append({"field": "routing.confidence", "message": "must be a number in [0, 1]"})
+    if not isinstance(unsure, bool):
+        errors.append({"field": "routing.unsure", "message": "must be true or false"})
+    candidates = raw.get("candidates") or []
+    if (
+        not isinstance(candidates, list)
+        or len(candidates) > 5
+        or not all(
+            isinstance(c, dict)
+            and isinstance(c.get("department_code"), str)
+            and len(c["department_code"]) <= 32
+            and isinstance(c.get("confidence", 0), int | float)
+            for c in candidates
+        )
+    ):
+        errors.append(
+            {"field": "routing.candidates", "message": "at most 5 {department_code, confidence}"}
+        )
+    evidence = raw.get("evidence") or []
+    if (
+        not isinstance(evidence, list)
+        or len(evidence) > 5
+        or not all(isinstance(e, str) and len(e) <= 64 for e in evidence)
+    ):
+        errors.append({"field": "routing.evidence", "message": "at most 5 words of 64 characters"})
+    if any(error["field"].startswith("routing") for error in errors):
+        return None
+    return {
+        "department_code": code,
+        "confidence": float(confidence),
+        "unsure": unsure,
+        "candidates": [
+            {"department_code": c["department_code"], "confidence": float(c.get("confidence", 0))}
+            for c in candidates
+        ],
+        "evidence": list(evidence),
+    }
+
+
 def parse_create(body: Any, key: str, directory: Directory) -> NewTicket:
     if not isinstance(body, dict):
         raise ValidationFailed([{"field": "body", "message": "must be a JSON object"}])
@@ -122,6 +172,7 @@ def parse_create(body: Any, key: str, directory: Directory) -> NewTicket:
         reporter_station=_text(reporter, "station", errors, max_len=128, prefix="reporter."),
         photos=photos,
         submitted_at=submitted_at,
+        routing=_routing(body.get("routing"), errors),
     )
     if errors:
         raise ValidationFailed(errors)

@@ -123,12 +123,22 @@ def pending_extension(events: Sequence[Mapping[Any, Any]]) -> Mapping[Any, Any] 
     return pending
 
 
-def check_extension(action_code: str, pending: bool) -> None:
-    """One 延期申请 at a time, and a decision only on a pending one (TransitionError)."""
-    if action_code == "extend" and pending:
+def check_extension(
+    action_code: str,
+    pending: Mapping[Any, Any] | None,
+    *,
+    decider: str | None = None,
+) -> None:
+    """One 延期申请 at a time, a decision only on a pending one, and never by the person who
+    asked (TransitionError): 延期 needs a second pair of eyes."""
+    if action_code == "extend" and pending is not None:
         raise TransitionError("该工单已有待审核的延期申请，请等待 12345 中心批准或驳回。")
-    if action_code in EXTENSION_DECISIONS and not pending:
-        raise TransitionError("该工单没有待审核的延期申请。")
+    if action_code in EXTENSION_DECISIONS:
+        if pending is None:
+            raise TransitionError("该工单没有待审核的延期申请。")
+        requester = pending["operator"]
+        if decider and requester and decider.casefold() == requester.casefold():
+            raise TransitionError("延期申请须由申请人以外的管理员审批，您不能审批自己的申请。")
 
 
 def allowed_actions(current: str, *, extension_pending: bool = False) -> list[str]:

@@ -45,6 +45,18 @@ class PhotoFile:
 
 
 @dataclass(frozen=True)
+class RoutingSuggestion:
+    """How the router chose the department: with `unsure`, the hotline's dispatchers are to
+    confirm it or 改派 (ROUTING_UNSURE=hotline; shown there as 建议承办单位（待确认）)."""
+
+    department_code: str
+    confidence: float
+    unsure: bool
+    candidates: tuple[tuple[str, float], ...] = ()  # (department code, confidence), best first
+    reasons: tuple[str, ...] = ()  # the words that decided it, as the deputy saw them
+
+
+@dataclass(frozen=True)
 class TicketRequest:
     idempotency_key: str  # the same on every attempt: the hotline makes one ticket per key
     report_number: str
@@ -61,6 +73,7 @@ class TicketRequest:
     longitude: float | None = None
     photos: tuple[PhotoFile, ...] = ()
     submitted_at: datetime | None = None
+    routing: RoutingSuggestion | None = None
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,7 @@ class HotlineRuntime:
             settings.open311_jurisdiction_id,
             names,
             mapping_file=settings.open311_service_map,
+            unsure_service_code=settings.open311_unsure_service_code,
         )
 
     def _start_open311_poller(self) -> None:
@@ -150,6 +151,9 @@ class HotlineRuntime:
             TicketUpdateService(self._uow_factory, self._notifier, adapter="open311"),
             poll_seconds=settings.open311_poll_seconds,
             jurisdiction_id=settings.open311_jurisdiction_id,
+            api_key=settings.open311_api_key.get_secret_value()
+            if settings.open311_api_key
+            else None,
         )
         self._tasks.append(asyncio.create_task(poller.run_forever(self._stop)))
 

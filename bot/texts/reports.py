@@ -77,6 +77,7 @@ STATUS_MARKS = {
 }
 _MAX_TERM = 20
 _MAX_EVIDENCE = 5
+UNSURE_WORDING_BELOW = 0.5  # "把握不足" is said only below this confidence
 
 
 def photos_button(count: int) -> str:
@@ -157,10 +158,13 @@ def render_preview(preview: Preview) -> str:
     ]
     if preview.reasons and not preview.chosen_by_deputy:
         reasons = preview.reasons[:_MAX_EVIDENCE]
-        lines.append("判断依据：" + "；".join(_reason(e) for e in reasons))
+        unit = preview.department.name
+        lines.append("判断依据：" + "；".join(_reason(e, unit) for e in reasons))
         lines.append(f"把握程度：{preview.confidence:.0%}")
-    if not preview.auto_route:
-        lines.append("⚠️ 系统对分派把握不足，提交后将由工作人员人工分派。")
+    if preview.confirm_at_hotline:
+        lines.append("ℹ️ 承办单位待确认：提交后立即转交 12345 热线，由热线派单员确认或改派。")
+    elif not preview.auto_route:
+        lines.append(_unsure(preview.confidence))
     if preview.similar:
         similar = preview.similar
         lines.append(
@@ -191,6 +195,12 @@ def _receipt(result: SubmitResult) -> str:
         )
     if result.already_submitted:
         return f"该反映已提交，编号 <b>{esc(result.number)}</b>，无需重复提交。"
+    if result.to_confirm:
+        return (
+            f"已提交！编号 <b>{esc(result.number)}</b>\n"
+            f"已转交 12345 热线，建议承办单位：{esc(result.department_name or '待定')}"
+            "（待热线确认）。热线派单员确认或改派后会通知您。"
+        )
     if result.status == "待人工分派":
         return (
             f"已提交！编号 <b>{esc(result.number)}</b>\n"
@@ -293,9 +303,27 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _reason(evidence: Evidence) -> str:
-    """A learned word shows its weight; only a fuzzy match (typo, variant of a department's
-    name) shows what it was matched to, e.g. “住建局”≈“住房和城乡建设局”."""
+def _unsure(confidence: float) -> str:
+    """Not auto-routed. "把握不足" only beside a low percentage: at 80 % the unit is likely
+    right, it is only below the bar for sending without a person's look."""
+    if confidence < UNSURE_WORDING_BELOW:
+        return "⚠️ 系统对分派把握不足，提交后将由工作人员人工分派。"
+    return "ℹ️ 提交后由工作人员确认承办单位再派单。"
+
+
+def _reason(evidence: Evidence, unit: str = "") -> str:
+    """A matter of the 派单目录 shows the report's words and the matter:
+    “路灯”“坏了” → 事项“路灯不亮或损坏”（邵阳市城市管理和综合执法局·市政设施）; a named unit
+    says so; a learned word shows its weight; only a fuzzy match (typo, variant of a
+    department's name) shows what it was matched to, e.g. “住建局”≈“住房和城乡建设局”."""
+    if evidence.source == "matter":
+        words = "".join(f"“{esc(w[:_MAX_TERM])}”" for w in evidence.words or (evidence.term,))
+        where = "·".join(esc(x) for x in (unit, evidence.area) if x)
+        return f"{words} → 事项“{esc(evidence.matched[:_MAX_TERM])}”" + (
+            f"（{where}）" if where else ""
+        )
+    if evidence.source == "alias":
+        return f"点名“{esc(evidence.term[:_MAX_TERM])}”"
     term = esc(evidence.term[:_MAX_TERM])
     if evidence.source == "fuzzy" and evidence.matched != evidence.term:
         term = f"{term}”≈“{esc(evidence.matched[:_MAX_TERM])}"

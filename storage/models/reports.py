@@ -41,6 +41,7 @@ class Urgency(StrEnum):
 
 class RoutingMethod(StrEnum):
     AUTO = "auto"  # classifier, confident enough
+    SUGGESTED = "suggested"  # classifier unsure: sent to 12345 marked 待确认 (ROUTING_UNSURE)
     DEPUTY = "deputy"  # the deputy picked another department in the preview
     MANUAL = "manual"  # admin triage or correction
     OPERATOR = "operator"  # hotline 改派

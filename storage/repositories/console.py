@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from credentials.lockout import claim_attempt
 from storage.models import ConsoleSession, ConsoleUser, DepartmentVersion
 
 
@@ -30,20 +31,17 @@ class ConsoleRepository:
         one conditional UPDATE: of any number of parallel guesses only `max_attempts` get one;
         the one that takes the last also locks the account until `lock_until`. A lock that ran
         out starts a fresh count. The attempt's number, or None while the account is locked."""
-        user = ConsoleUser
-        expired = and_(user.locked_until.is_not(None), user.locked_until <= now)
-        attempt = case((expired, 1), else_=user.failed_logins + 1)
         result = await self._session.execute(
-            update(user)
-            .where(
-                user.id == user_id,
-                or_(user.locked_until.is_(None), user.locked_until <= now),
+            claim_attempt(
+                ConsoleUser,
+                id_column=ConsoleUser.id,
+                failed_column=ConsoleUser.failed_logins,
+                locked_column=ConsoleUser.locked_until,
+                account_id=user_id,
+                now=now,
+                max_attempts=max_attempts,
+                lock_until=lock_until,
             )
-            .values(
-                failed_logins=attempt,
-                locked_until=case((attempt >= max_attempts, lock_until), else_=None),
-            )
-            .returning(user.failed_logins)
         )
         claimed = result.scalar_one_or_none()
         return int(claimed) if claimed is not None else None

@@ -18,6 +18,7 @@ from protocol.signing import signed_headers
 from tests.browser.conftest import VIEWPORTS, check_layout
 
 SECRET = "browser-test-secret"
+PASSWORD = "browser-pass-123"
 
 
 @pytest.fixture
@@ -27,6 +28,8 @@ async def intake(tmp_path: Path) -> AsyncIterator[RunningIntake]:
         secret=SECRET,
         callback_url=None,
     )
+    await running.accounts.add("xiaowang", PASSWORD, "派单员", actor="test")
+    await running.accounts.add("guanli", PASSWORD, "管理员", actor="test")
     yield running
     await running.close()
 
@@ -65,7 +68,8 @@ async def test_operator_accepts_reroutes_and_answers_in_the_browser(
 
     await page.goto(f"{intake.base_url}/console/login")
     await shot("login", "#btn-login")
-    await page.fill("input[name=operator_name]", "话务员小王")
+    await page.fill("#username", "xiaowang")
+    await page.fill("#password", PASSWORD)
     await page.click("#form-login button[type=submit]")
     await page.wait_for_selector(f"#ticket-{ticket}")
     # On a phone each ticket is a card whose number is the thing to tap.
@@ -100,3 +104,34 @@ async def test_operator_accepts_reroutes_and_answers_in_the_browser(
     assert stored["answer"] == "已责令物业公司停止收取停车费并退还多收费用。"
     statuses = [e["status"] for e in await intake.store.events_for(stored["id"])]
     assert statuses == ["已提交", "已受理", "改派", "已受理", "已派单", "已答复", "已办结"]
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+async def test_an_admin_signs_in_adds_an_account_and_reads_the_audit_log(
+    viewport: str, browser: Any, intake: RunningIntake
+) -> None:
+    page = await browser.new_page(viewport=VIEWPORTS[viewport])
+    await page.goto(f"{intake.base_url}/console/login")
+    await page.fill("#username", "GuanLi")  # any case signs in to the one account
+    await page.fill("#password", "wrong-password")
+    await page.click("#btn-login")
+    await page.wait_for_selector("#error")
+    assert "用户名或密码错误" in await page.inner_text("#error")
+    await page.fill("#password", PASSWORD)
+    await page.click("#btn-login")
+    await page.wait_for_selector("#nav-accounts")
+    await page.click("#nav-accounts")
+    await page.wait_for_selector("#form-account-add")
+    await page.fill("#new-username", "王芳")
+    await page.select_option("#new-role", "call_taker")
+    await page.fill("#new-password", "new-operator-1")
+    await page.click("#btn-account-add")
+    await page.wait_for_selector("#flash")
+    assert "已创建账号 王芳（话务员）" in await page.inner_text("#flash")
+    await check_layout(page, f"operator-{viewport}-accounts", ["#btn-account-add"])
+    await page.click("#nav-audit")
+    await page.wait_for_selector("#audit-log")
+    log = await page.inner_text("#audit-log")
+    assert "创建账号" in log and "密码错误" in log and "登录" in log
+    await check_layout(page, f"operator-{viewport}-audit", [])
+    await page.close()

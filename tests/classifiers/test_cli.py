@@ -48,8 +48,8 @@ def test_eval_prints_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     tsv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["eval", str(tsv)]) == 0
     out = capsys.readouterr().out
-    assert "accuracy" in out and "macro-F1" in out and "ms/report" in out
-    assert "threshold" in out and "coverage" in out
+    assert "top-1" in out and "top-3" in out and "auto-routed" in out and "ms/report" in out
+    assert "threshold chosen" in out and "confusions" in out
 
 
 def test_import_directory_rejects_bad_file(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ from dataclasses import replace
 
 import pytest
 
-from classifiers import DepartmentInfo, Directory, Evidence, Router, RouterHolder
+from classifiers import DepartmentInfo, Directory, Router, RouterHolder
 
-# Without the alias the model leans to 城管 (CG): 建管站 is a local name for the 住建 office.
-BUILDING_SITE = "小区旁边的工地晚上十点以后还在打桩，吵得没法睡觉，找了建管站也没人管"
-RESETTLEMENT = "我家拆迁补偿款一直没有到位，房屋征收办说在走流程"
+# 建管站 is a local name for the 住建 office: without the alias nothing points to ZJ.
+BUILDING_SITE = "这件事请建管站尽快给个答复，我们已经等了一个多月了。"
+# A unit added in the console has no matters and no learned weights: only its name points to it.
+RESETTLEMENT = "这件事请房屋征收办尽快给个答复，我们已经等了一个多月了。"
 UNRELATED = "北塔区状元洲街道路口流动摊贩占道经营，城管执法人员从来不来管。"
 NEW_UNIT = DepartmentInfo(
     code="FWZS",
@@ -51,7 +52,7 @@ def test_alias_added_after_training_routes_the_report(
     result = edited_router.classify(BUILDING_SITE)
     assert result.department_code == "ZJ"
     evidence = result.candidates[0].evidence
-    assert evidence[0].term == "建管站" and evidence[0].source == "alias"
+    assert any(e.term == "建管站" and e.source == "alias" for e in evidence)
     assert edited_router.analyzer is not router.analyzer  # a new word: the tokenizer rebuilt
     assert "建管站" in edited_router.analyzer.tokens(BUILDING_SITE)
     assert edited_router.version == router.version  # model=False keeps the learned model
@@ -62,8 +63,8 @@ def test_unit_the_model_never_learned_is_suggested_when_named(edited_router: Rou
     result = edited_router.classify(RESETTLEMENT)
     best = result.candidates[0]
     assert (best.department_code, best.department_name) == ("FWZS", NEW_UNIT.name)
-    assert best.evidence[0] == Evidence("房屋征收办", "房屋征收办", 1.0, "alias")
-    # The name alone decides by at most the alias bonus: a suggestion for a person to confirm.
+    assert any(e.term == "房屋征收办" and e.source == "alias" for e in best.evidence)
+    # A name alone, for a unit with no matters and no weights: a suggestion to confirm.
     assert not result.auto_route and result.confidence < result.threshold
 
 

@@ -39,9 +39,11 @@ def test_result_shape_and_evidence(router: Router) -> None:
     assert result.category == "环境保护"
     assert result.appeal_type == "举报"
     assert result.district == "双清区"
-    terms = {e.term for e in result.candidates[0].evidence if e.source == "lexicon"}
+    evidence = result.candidates[0].evidence
+    terms = {w for e in evidence for w in (e.words or (e.term,))}
     assert terms & {"废水", "偷排", "化工厂", "排废", "发臭"}
-    assert all(e.weight > 0 for e in result.candidates[0].evidence if e.source == "lexicon")
+    assert all(e.weight > 0 for e in evidence)
+    assert result.matters and result.matters[0].unit == "STHJ"
 
 
 def test_named_department_is_evidence(router: Router) -> None:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers import Directory
+from classifiers.catalogue import shipped_terms
 from classifiers.datasets import SHARED_DATA
 from classifiers.segment import Segmenter
 from classifiers.text import TextAnalyzer, dictionary_words, jieba_tokenizer
@@ -54,7 +55,7 @@ SENTENCES = [
 def reference(directory: Directory) -> Any:
     """jieba itself with the analyzer's custom words (jieba, not jieba_fast: the model's
     tokens were always jieba's)."""
-    return jieba_tokenizer(dictionary_words(directory))
+    return jieba_tokenizer(dictionary_words(directory, shipped_terms()))
 
 
 def _jieba_words(tokenizer: Any, text: str) -> list[str]:

@@ -76,6 +76,15 @@ def candidates(*codes: str) -> list[dict[str, object]]:
             "score": round(2.0 / (rank + 1), 3),
             "confidence": round(0.8 / (rank + 1), 2),
             "evidence": [
+                {
+                    "term": "停车费",
+                    "matched": "物业费收费争议",
+                    "weight": 1.6,
+                    "source": "matter",
+                    "words": ["停车费", "物业"],
+                    "matter_id": f"{code}-002",
+                    "area": "物业管理",
+                },
                 {"term": "物业", "matched": f"{code}物业", "weight": 1.25, "source": "lexicon"},
                 {"term": "停车", "matched": "停车收费", "weight": 0.5, "source": "fuzzy"},
             ],

@@ -82,6 +82,9 @@ async def test_detail_shows_text_tokens_candidates_and_evidence(
     assert "小区物业乱收停车费" in html and "<span>停车费</span>" in html
     assert 'id="candidate-CG" class="chosen"' in html and 'id="candidate-ZJ"' in html
     assert "“物业” → “CG物业” · 词表 · 1.250" in html
+    # matched matters, and each candidate's reasons in the same terms
+    assert 'id="matter-CG-002"' in html and 'id="matter-ZJ-002"' in html
+    assert "“停车费”“物业” → 事项“物业费收费争议”" in html
     assert 'id="form-correct"' not in html  # a viewer reads only
     status, _ = await page(http, console_server.url("/decisions/999"))
     assert status == 404

@@ -9,13 +9,14 @@ import threading
 import pytest
 
 from bot.services.routing.directory_sync import sync_directory
-from classifiers import Evidence, Router, RouterHolder, load_directory, load_router
+from classifiers import Router, RouterHolder, load_directory, load_router
 from storage.uow import UnitOfWorkFactory
 from tests.console.conftest import ConsoleServer, Login, post_form
 
-# Without the alias the model leans to 城管: 建管站 is what people call the 住建 office here.
-BUILDING_SITE = "小区旁边的工地晚上十点以后还在打桩，吵得没法睡觉，找了建管站也没人管"
-RESETTLEMENT = "我家拆迁补偿款一直没有到位，房屋征收办说在走流程"
+# 建管站 is what people call the 住建 office here: without the alias nothing points to ZJ.
+BUILDING_SITE = "这件事请建管站尽快给个答复，我们已经等了一个多月了。"
+# A unit created in the console has no matters and no learned weights: only its name points to it.
+RESETTLEMENT = "这件事请房屋征收办尽快给个答复，我们已经等了一个多月了。"
 STREET_VENDORS = "北塔区状元洲街道路口流动摊贩占道经营，城管执法人员从来不来管。"
 
 
@@ -78,7 +79,8 @@ async def test_alias_added_in_the_console_routes_the_next_report(
     assert served and served[0] != "ZJ"  # kept answering, on the old router until the swap
     result = console_classifier.classify(BUILDING_SITE)
     assert result.department_code == "ZJ"
-    assert result.candidates[0].evidence[0] == Evidence("建管站", "建管站", 1.0, "alias")
+    evidence = result.candidates[0].evidence
+    assert any(e.term == "建管站" and e.source == "alias" for e in evidence)
 
 
 async def test_unit_created_in_the_console_is_suggested_when_named(
@@ -100,7 +102,7 @@ async def test_unit_created_in_the_console_is_suggested_when_named(
     result = console_classifier.classify(RESETTLEMENT)
     best = result.candidates[0]
     assert (best.department_code, best.department_name) == ("FWZS", "邵阳市房屋征收与补偿办公室")
-    assert best.evidence[0] == Evidence("房屋征收办", "房屋征收办", 1.0, "alias")
+    assert any(e.term == "房屋征收办" and e.source == "alias" for e in best.evidence)
     assert not result.auto_route  # not learned yet: a person confirms until `train`
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import re
+import signal
 import socket
+import sys
 from pathlib import Path
 
 import aiohttp
@@ -67,3 +71,40 @@ async def test_every_server_of_the_demo_has_a_favicon(
     await _icon(f"{emulator.base_url}/favicon.ico")
     await _icon(f"{intake.base_url}/favicon.ico")
     await _icon(f"http://127.0.0.1:{looped.web.port}/favicon.ico")
+
+
+async def test_the_demo_banner_names_an_operator_account_that_signs_in(tmp_path: Path) -> None:
+    """`make demo` as a real process: the banner's 受理台 account signs in to the console."""
+    chat = free_port()
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+    }
+    demo = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "demo", "--port", str(chat),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert demo.stdout is not None
+        line = ""
+        async with asyncio.timeout(90):
+            while "话务员工作台" not in line:
+                line = (await demo.stdout.readline()).decode()
+                assert line, "the demo ended before its banner"
+        found = re.search(r"(http://\S+/console/) ，.*账号 (\w+) ，密码 (\S+?)（", line)
+        assert found, line
+        url, username, password = found.groups()
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as http:
+            async with http.get(f"{url}login") as page:
+                token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+            assert token
+            form = {"username": username, "password": password, "csrf_token": token.group(1)}
+            async with http.post(f"{url}login", data=form) as answer:
+                assert answer.status == 200 and "工单队列" in await answer.text()
+                assert f"管理员：{username}" in await answer.text()
+    finally:
+        demo.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            await demo.wait()

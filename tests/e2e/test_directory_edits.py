@@ -17,8 +17,8 @@ from tests.console.conftest import PASSWORD, csrf_of, post_form
 from tests.e2e.conftest import until
 from tests.e2e.reporting import to_preview, verified
 
-# Without the alias the model leans to 城管: 建管站 is what people call the 住建 office here.
-BUILDING_SITE = "小区旁边的工地晚上十点以后还在打桩，吵得没法睡觉，找了建管站也没人管"
+# 建管站 is what people call the 住建 office here: without the alias nothing points to ZJ.
+BUILDING_SITE = "这件事请建管站尽快给个答复，我们已经等了一个多月了。"
 ZJ_NAME = "邵阳市住房和城乡建设局"
 
 
@@ -65,7 +65,7 @@ async def test_alias_added_in_the_console_routes_the_deputys_report(
     deputy = await verified(client, 7301)
     card = (await to_preview(deputy, BUILDING_SITE))["text"]
     assert f"建议承办单位：{ZJ_NAME}" in card
-    assert "“建管站”（+1.00）" in card
+    assert "点名“建管站”" in card
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")

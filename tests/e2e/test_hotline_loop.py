@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -17,7 +18,8 @@ from intake import start_intake
 from intake.server import RunningIntake
 from storage.models import Ticket
 from tests.e2e.conftest import HOTLINE_SECRET, BotFactory, until
-from tests.e2e.reporting import WAGE_ARREARS, to_preview, verified
+from tests.e2e.reporting import VAGUE, WAGE_ARREARS, to_preview, verified
+from tests.intake.conftest import console_login
 
 
 async def test_deputy_files_operator_answers_deputy_reads_the_answer(
@@ -94,3 +96,44 @@ async def test_report_reaches_an_open311_server(
     ticket_no = await _wait_for_ticket(open311_intake, number)
     ticket = await open311_intake.store.get(ticket_no)
     assert ticket is not None and ticket["department_code"] == "RS"
+
+
+async def test_an_unsure_report_reaches_an_open311_server_with_its_suggestion(
+    start_bot: BotFactory, client: EmulatorClient, open311_intake: RunningIntake
+) -> None:
+    await start_bot(
+        hotline_adapter="open311",
+        open311_url=f"{open311_intake.base_url}/open311/v2",
+        open311_api_key=SecretStr("open311-key"),
+        open311_jurisdiction_id="shaoyang",
+        web_port=0,
+    )
+    deputy = await verified(client, 7203)
+    preview = await to_preview(deputy, VAGUE)
+    await deputy.press_button(preview, "确认提交")
+    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
+    ticket = await open311_intake.store.get(await _wait_for_ticket(open311_intake, number))
+    assert ticket is not None and "【建议承办单位（待确认）：" in ticket["text"]
+
+
+async def test_an_unsure_report_reaches_the_hotline_at_once_marked_to_be_confirmed(
+    looped: Application, client: EmulatorClient, intake: RunningIntake
+) -> None:
+    """ROUTING_UNSURE=hotline (the default): nothing waits in 待人工分派; the 12345 dispatchers
+    get the suggestion marked 待确认, and the deputy is told the hotline will confirm it."""
+    deputy = await verified(client, 7202)
+    preview = await to_preview(deputy, VAGUE)
+    assert "12345 热线" in preview["text"] and "确认" in preview["text"]
+    assert "把握不足" not in preview["text"]
+    await deputy.press_button(preview, "确认提交")
+    receipt = (await deputy.next_message())["text"]
+    assert "待热线确认" in receipt
+    number = receipt.split("编号 ")[1].split()[0]
+    ticket_id = await _wait_for_ticket(intake, number)
+    ticket = await intake.store.get(ticket_id)
+    assert ticket is not None and ticket["routing"]["unsure"] is True
+    assert ticket["routing"]["department_code"] == ticket["department_code"]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        await console_login(http, intake, "派单员小李")
+        async with http.get(f"{intake.base_url}/console/") as page:
+            assert "建议承办单位（待确认）" in await page.text()

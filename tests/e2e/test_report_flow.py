@@ -66,9 +66,10 @@ async def test_happy_path_with_two_photos_and_a_location(
     assert len(stored) == 2
 
 
-async def test_unsure_routing_goes_to_triage_and_the_deputy_is_told(
-    bot_app: Application, client: EmulatorClient
+async def test_with_routing_unsure_triage_an_unsure_report_waits_for_the_staff(
+    start_bot: BotFactory, client: EmulatorClient
 ) -> None:
+    bot_app = await start_bot(routing_unsure="triage")
     deputy = await verified(client, 7018)
     preview = await to_preview(deputy, VAGUE)
     assert "把握不足" in preview["text"]

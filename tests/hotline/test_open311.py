@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.hotline.gateway import (
     PermanentHotlineError,
     Reporter,
+    RoutingSuggestion,
     TemporaryHotlineError,
     TicketRequest,
 )
@@ -65,6 +66,7 @@ def adapter(
     api_key: str = API_KEY,
     mapping_file: Path | None = None,
     token_attempts: int = 8,
+    unsure_service_code: str | None = None,
 ) -> Open311Adapter:
     return Open311Adapter(
         http,
@@ -75,10 +77,13 @@ def adapter(
         mapping_file,
         token_attempts=token_attempts,
         token_delay_s=0.1,
+        unsure_service_code=unsure_service_code,
     )
 
 
-def ticket_request(key: str = "report-1", department: str = "ZJ") -> TicketRequest:
+def ticket_request(
+    key: str = "report-1", department: str = "ZJ", routing: RoutingSuggestion | None = None
+) -> TicketRequest:
     return TicketRequest(
         idempotency_key=key,
         report_number="SY20250612-0001",
@@ -90,6 +95,7 @@ def ticket_request(key: str = "report-1", department: str = "ZJ") -> TicketReque
         reporter=Reporter(name="李代表", phone="13800000001", level="市"),
         district="大祥区",
         address="幸福小区3栋",
+        routing=routing,
     )
 
 
@@ -128,6 +134,37 @@ async def test_create_via_token_flow_and_a_retry_makes_no_duplicate(
     again = await adapter(http, base(intake)).create_ticket(ticket_request())
     assert again.external_id == receipt.external_id
     assert await intake_ticket_count(intake) == 1
+
+
+UNSURE = RoutingSuggestion(
+    department_code="ZJ", confidence=0.41, unsure=True, reasons=("“电梯”→ 事项“电梯故障”",)
+)
+
+
+async def test_an_unsure_report_arrives_with_its_suggestion_for_the_dispatcher(
+    intake: RunningIntake, http: aiohttp.ClientSession
+) -> None:
+    """ROUTING_UNSURE=hotline over GeoReport: the suggestion's service, and the description
+    (which every server shows) ends with the suggestion marked 待确认."""
+    receipt = await adapter(http, base(intake)).create_ticket(ticket_request(routing=UNSURE))
+    stored = await intake.store.get(receipt.external_id)
+    assert stored is not None and stored["department_code"] == "ZJ"
+    assert "【建议承办单位（待确认）：邵阳市住房和城乡建设局，把握 41%】" in stored["text"]
+    assert "电梯" in stored["text"].rsplit("【", 1)[1]
+
+
+async def test_an_unsure_report_goes_to_the_unsure_service_when_one_is_set(
+    intake: RunningIntake, http: aiohttp.ClientSession
+) -> None:
+    gateway = adapter(http, base(intake), unsure_service_code="CG")
+    unsure = await gateway.create_ticket(ticket_request("unsure", routing=UNSURE))
+    sure = RoutingSuggestion(department_code="ZJ", confidence=0.99, unsure=False)
+    confident = await gateway.create_ticket(ticket_request("sure", routing=sure))
+    unsure_ticket = await intake.store.get(unsure.external_id)
+    sure_ticket = await intake.store.get(confident.external_id)
+    assert unsure_ticket is not None and unsure_ticket["department_code"] == "CG"
+    assert sure_ticket is not None and sure_ticket["department_code"] == "ZJ"
+    assert "待确认" not in sure_ticket["text"]
 
 
 async def test_unresolved_token_is_temporary_and_the_retry_reuses_it(
@@ -324,3 +361,31 @@ async def test_a_request_closed_without_an_answer_still_asks_the_deputy_to_rate(
     assert "已办结" in text and "SY20250612-0001" in text and "电梯已修复" in text
     assert "满意度评价" in text
     assert notifier.prompts == [RatingPrompt(report_id, 1)]
+
+
+async def test_the_adapter_and_the_poller_send_the_configured_api_key(
+    http: aiohttp.ClientSession,
+) -> None:
+    """The server shows descriptions only to a client with the key: ours sends it on GETs as
+    well as on POST requests.json."""
+    seen: list[dict[str, str]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append(dict(request.query))
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_get("/open311/v2/services.json", record)
+    app.router.add_get("/open311/v2/requests.json", record)
+    async with serve(app) as url:
+        with pytest.raises(TemporaryHotlineError, match="empty"):  # never kept as the truth
+            await adapter(http, f"{url}/open311/v2").service_codes()
+        poller = Open311StatusPoller(
+            None,  # type: ignore[arg-type]  # _fetch reads no database
+            http,
+            f"{url}/open311/v2",
+            None,  # type: ignore[arg-type]
+            api_key=API_KEY,
+        )
+        assert await poller._fetch(["20261203-00001"]) == {}
+    assert [query.get("api_key") for query in seen] == [API_KEY, API_KEY]

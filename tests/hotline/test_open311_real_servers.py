@@ -24,6 +24,7 @@ from intake.open311_quirks import Open311Quirks
 from tests.doubles import serve
 from tests.hotline.conftest import DEPARTMENTS, Clock, intake_ticket_count
 
+API_KEY = "key"
 NAMES = {"ZJ": ["邵阳市住房和城乡建设局"], "CG": ["城市管理和综合执法局"]}
 StartQuirky = Callable[..., Awaitable[RunningIntake]]
 
@@ -37,6 +38,7 @@ async def quirky(intake_db: str) -> AsyncIterator[StartQuirky]:
             db_url=intake_db,
             secret="s",
             callback_url=None,
+            open311_api_key=API_KEY,
             departments=DEPARTMENTS,
             open311_quirks=Open311Quirks(**quirks),
         )
@@ -49,7 +51,7 @@ async def quirky(intake_db: str) -> AsyncIterator[StartQuirky]:
 
 
 def adapter(http: aiohttp.ClientSession, url: str, **kwargs: Any) -> Open311Adapter:
-    return Open311Adapter(http, url, None, "shaoyang", NAMES, token_delay_s=0.05, **kwargs)
+    return Open311Adapter(http, url, API_KEY, "shaoyang", NAMES, token_delay_s=0.05, **kwargs)
 
 
 def request(**changes: Any) -> TicketRequest:
@@ -99,9 +101,8 @@ async def test_a_fresh_request_on_a_server_stamping_apart_tells_the_deputy_nothi
 ) -> None:
     server = await quirky(stamps_apart=True, no_tokens=True)
     receipt = await adapter(http, v2(server)).create_ticket(request())
-    async with http.get(
-        f"{v2(server)}/requests.json", params={"service_request_id": receipt.external_id}
-    ) as response:
+    query = {"service_request_id": receipt.external_id, "api_key": API_KEY}
+    async with http.get(f"{v2(server)}/requests.json", params=query) as response:
         [polled] = await response.json()
     assert polled["updated_datetime"] != polled["requested_datetime"]  # the quirk is on
     assert to_event(polled, "已提交", now=Clock().now) is None
@@ -183,12 +184,12 @@ async def test_a_server_without_tokens_definitions_or_spec_errors_still_gets_the
     stored = await server.store.get(receipt.external_id)
     assert stored is not None and "SY20261203-0001" in stored["text"]
     assert stored["address"] == "北塔区状元洲街道资江路88号"
-    async with http.post(f"{v2(server)}/requests.json", data={}) as response:
+    async with http.post(f"{v2(server)}/requests.json", data={"api_key": API_KEY}) as response:
         answer = await response.text()
     assert response.status == 400 and answer.startswith("{")  # one object, not the spec's list
     assert error_text(answer) == "400: service_code is required"
     with pytest.raises(PermanentHotlineError, match="400: service_code is required"):
-        await gateway._call("POST", "requests.json", data={})
+        await gateway._call("POST", "requests.json", data={"api_key": API_KEY})
 
 
 async def test_a_500_page_without_coordinates_is_stored_as_one_readable_line(

@@ -153,15 +153,30 @@ async def create_ticket(
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-async def console_login(http: aiohttp.ClientSession, intake: RunningIntake, name: str) -> str:
-    """Log in through the form; returns the CSRF token scraped from the page."""
+OPERATOR_PASSWORD = "operator-pass-123"
+
+
+async def console_login(
+    http: aiohttp.ClientSession,
+    intake: RunningIntake,
+    name: str,
+    *,
+    role: str = "admin",
+    password: str = OPERATOR_PASSWORD,
+) -> str:
+    """Sign in through the form (the account is made first if it does not exist yet); returns
+    the session's CSRF token scraped from the queue page it lands on."""
+    if await intake.accounts.by_name(name) is None:
+        await intake.accounts.add(name, password, role, actor="test")
     async with http.get(f"{intake.base_url}/console/login") as response:
         token = CSRF_RE.search(await response.text())
     assert token
-    form = {"operator_name": name, "csrf_token": token.group(1)}
+    form = {"username": name, "password": password, "csrf_token": token.group(1)}
     async with http.post(f"{intake.base_url}/console/login", data=form) as response:
-        assert response.status == 200  # followed the redirect to the queue
-    return token.group(1)
+        assert response.status == 200, await response.text()  # followed the redirect
+        session_token = CSRF_RE.search(await response.text())
+    assert session_token
+    return session_token.group(1)
 
 
 async def console_action(

@@ -125,14 +125,20 @@ async def test_invalid_transition_shows_chinese_message(
 async def test_ticket_text_is_escaped(http: aiohttp.ClientSession, intake: RunningIntake) -> None:
     evil = '<script>alert("x")</script><b>粗体</b>'
     created = await create_ticket(http, intake, text=evil, summary="<img src=x onerror=1>")
-    await console_login(http, intake, "<i>操作员</i>")
+    token = await console_login(http, intake, "操作员")
+    note = "<i>已受理</i>"
+    status, _ = await console_action(
+        http, intake, created["ticket_id"], "accept", token, note=note
+    )
+    assert status == 200
     pages = []
     for path in (f"/console/tickets/{created['ticket_id']}", "/console/"):
         async with http.get(intake.base_url + path) as response:
             pages.append(await response.text())
     for page in pages:
         assert "<script>alert" not in page and "<img src=x" not in page
-        assert "<i>操作员</i>" not in page and "&lt;i&gt;操作员&lt;/i&gt;" in page
+        assert "<i>已受理</i>" not in page
+    assert "&lt;i&gt;已受理&lt;/i&gt;" in pages[0]
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;粗体" in pages[0]
     assert "&lt;img src=x onerror=1&gt;" in pages[1]
 

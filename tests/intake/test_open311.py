@@ -77,7 +77,9 @@ async def test_token_flow_and_status_polling(
     request_id = resolved[0]["service_request_id"]
     assert resolved[0]["token"] == entry["token"] and request_id
 
-    status, found = await _get(http, f"{base}/requests.json?service_request_id={request_id},nope")
+    status, found = await _get(
+        http, f"{base}/requests.json?service_request_id={request_id},nope&api_key={API_KEY}"
+    )
     assert status == 200
     [request] = found
     assert request["status"] == "open"
@@ -138,12 +140,13 @@ async def test_direct_mode_and_idempotency_attribute(
         secret=SECRET,
         callback_url=None,
         open311_mode="direct",
+        open311_open=True,
         departments=[{"code": "CG", "name": "城管执法局", "category": "城乡建设"}],
     )
     try:
         url = f"{running.base_url}/open311/v2/requests.json"
         form = {**FORM, "attribute[idempotency_key]": "report-9"}
-        del form["api_key"]  # no key configured: none needed
+        del form["api_key"]  # OPEN311_OPEN=true: none needed
         status, [first] = await _post(http, url, form)
         assert status == 200 and first["service_request_id"]
         status, [again] = await _post(http, url, form)
@@ -218,3 +221,48 @@ async def test_unencoded_plus_in_dates_and_repeated_ids(
         http, f"{base}/requests.json?service_request_id=%20{request_id}%20,x"
     )
     assert [r["service_request_id"] for r in found] == [request_id]
+
+
+async def test_post_is_closed_without_a_key_unless_open311_open(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """No OPEN311_API_KEY no longer means anyone may file: it means nobody may, until an
+    explicit OPEN311_OPEN=true."""
+    running = await start_intake(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'closed.sqlite3'}",
+        secret=SECRET,
+        callback_url=None,
+        departments=[{"code": "CG", "name": "城管执法局", "category": "城乡建设"}],
+    )
+    try:
+        url = f"{running.base_url}/open311/v2/requests.json"
+        for form in ({k: v for k, v in FORM.items() if k != "api_key"}, FORM):
+            status, [error] = await _post(http, url, form)
+            assert status == 403 and "OPEN311_API_KEY" in error["description"]
+        assert await running.store.list() == []
+    finally:
+        await running.close()
+
+
+async def test_descriptions_are_shown_only_to_a_client_with_the_api_key(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    base = f"{intake.base_url}/open311/v2"
+    status, [entry] = await _post(http, f"{base}/requests.json", FORM)
+    assert status == 200
+    _, [resolved] = await _get(http, f"{base}/tokens/{entry['token']}.json")
+    request_id = resolved["service_request_id"]
+    for query in ("", "&api_key=wrong"):
+        _, [listed] = await _get(
+            http, f"{base}/requests.json?service_request_id={request_id}{query}"
+        )
+        _, [single] = await _get(http, f"{base}/requests/{request_id}.json?x=1{query}")
+        _, recent = await _get(http, f"{base}/requests.json?status=open{query}")
+        for shown in (listed, single, *recent):
+            assert shown["description"] is None, query
+            assert shown["service_request_id"] == request_id  # the rest stays public
+    _, [listed] = await _get(
+        http, f"{base}/requests.json?service_request_id={request_id}&api_key={API_KEY}"
+    )
+    _, [single] = await _get(http, f"{base}/requests/{request_id}.json?api_key={API_KEY}")
+    assert listed["description"] == single["description"] == FORM["description"]

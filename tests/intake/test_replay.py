@@ -53,3 +53,29 @@ async def test_a_signed_urge_replayed_under_new_keys_is_refused_and_the_same_key
         )
         assert status == 200
     assert (await _events(intake, created["ticket_id"])).count("urge") == 1
+
+
+async def test_absurd_timestamps_on_the_api_are_a_401_not_a_500(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    """An X-Timestamp of 400 nines once overflowed (OverflowError → 500) before anyone was
+    authenticated; so did other numbers no clock can hold."""
+    created = await create_ticket(http, intake, key="report-1")
+    body = json.dumps({"note": "请尽快处理"}, ensure_ascii=False).encode()
+    calls = [
+        ("POST", "/api/v1/tickets", body),
+        ("GET", f"/api/v1/tickets/{created['ticket_id']}", b""),
+        ("POST", f"/api/v1/tickets/{created['ticket_id']}/urge", body),
+    ]
+    for stamp in ("9" * 400, "-" + "9" * 400, "1e999", "nan", "inf", "0x10", "１２３"):
+        for method, path, payload in calls:
+            headers = {
+                **signed_headers(SECRET, method, path, payload, key="urge-x"),
+                "X-Timestamp": stamp,
+                "Content-Type": "application/json",
+            }
+            url = intake.base_url + path
+            async with http.request(method, url, data=payload, headers=headers) as response:
+                assert response.status == 401, (stamp, path, await response.text())
+                assert "error" in await response.json()
+    assert await _events(intake, created["ticket_id"]) == ["submit"]

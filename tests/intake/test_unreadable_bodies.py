@@ -11,7 +11,7 @@ import pytest
 from intake import RunningIntake
 from protocol.signing import signed_headers
 from tests.console.test_unreadable_bodies import UNREADABLE
-from tests.intake.conftest import SECRET, console_login, ticket_body
+from tests.intake.conftest import SECRET, api_call, console_login, ticket_body
 
 
 @pytest.mark.parametrize(("content_type", "body"), UNREADABLE)
@@ -62,3 +62,12 @@ async def test_open311_dates_far_out_of_range_are_a_400(
         assert response.status == 400
         [error] = await response.json()
         assert "ISO 8601" in error["description"]
+
+
+async def test_a_malformed_routing_suggestion_is_refused_by_name(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    url = f"{intake.base_url}/api/v1/tickets"
+    for routing in ("CG", {"department_code": "CG", "confidence": 7}, {"unsure": "yes"}):
+        status, data = await api_call(http, "POST", url, ticket_body(routing=routing), key="r-1")
+        assert status == 422 and "routing" in data["error"], data

@@ -21,6 +21,7 @@ from bot.hotline.gateway import (
     HotlineError,
     PermanentHotlineError,
     PhotoFile,
+    RoutingSuggestion,
     TemporaryHotlineError,
     TicketReceipt,
     TicketRequest,
@@ -75,6 +76,22 @@ async def create_body(request: TicketRequest) -> dict[str, Any]:
         },
         "photos": photos,
         "submitted_at": request.submitted_at.isoformat() if request.submitted_at else None,
+        "routing": _routing(request.routing),
+    }
+
+
+def _routing(routing: RoutingSuggestion | None) -> dict[str, Any] | None:
+    if routing is None:
+        return None
+    return {
+        "department_code": routing.department_code,
+        "confidence": routing.confidence,
+        "unsure": routing.unsure,
+        "candidates": [
+            {"department_code": code, "confidence": confidence}
+            for code, confidence in routing.candidates
+        ],
+        "evidence": list(routing.reasons),
     }
 
 

@@ -28,6 +28,7 @@ import aiohttp
 from bot.hotline.gateway import (
     HotlineError,
     PermanentHotlineError,
+    RoutingSuggestion,
     TemporaryHotlineError,
     TicketReceipt,
     TicketRequest,
@@ -99,6 +100,15 @@ def _plain(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
+def unsure_note(routing: RoutingSuggestion, names: Mapping[str, list[str]]) -> str:
+    """The line a dispatcher reads under an unsure report's description."""
+    name = (names.get(routing.department_code) or [routing.department_code])[0]
+    note = f"【建议承办单位（待确认）：{name}，把握 {routing.confidence:.0%}】"
+    if routing.reasons:
+        note += "依据：" + "；".join(routing.reasons[:3])
+    return note
+
+
 class Open311Adapter:
     """One per process, sharing the process's aiohttp.ClientSession."""
 
@@ -127,6 +137,7 @@ class Open311Adapter:
         token_delay_s: float = TOKEN_DELAY_S,
         cutoff: float = SCORE_CUTOFF,
         services_ttl_s: float | None = None,
+        unsure_service_code: str | None = None,
     ) -> None:
         self._session = session
         self.base_url = base_url.rstrip("/")
@@ -134,6 +145,9 @@ class Open311Adapter:
         self._jurisdiction_id = jurisdiction_id
         self._default_address = default_address
         self._media_url_for = media_url_for
+        self._department_names = dict(department_names)
+        # ROUTING_UNSURE=hotline: unsure reports go to a server's "to be dispatched" service.
+        self._unsure_service_code = unsure_service_code
         self._token_attempts = token_attempts
         self._token_delay_s = token_delay_s
         self.services = ServiceCatalogue(
@@ -156,7 +170,7 @@ class Open311Adapter:
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
         token = self._tokens.get(request.idempotency_key)
         if token is None:
-            service_code = await self.services.service_for(request.department_code)
+            service_code = await self.service_code_for(request)
             found = await self._already_filed(request, service_code)
             if found is not None:
                 return self._receipt(found)
@@ -177,6 +191,12 @@ class Open311Adapter:
             raise TemporaryHotlineError(f"token {token}: {error}") from error
         self._tokens.pop(request.idempotency_key, None)
         return self._receipt(request_id)
+
+    async def service_code_for(self, request: TicketRequest) -> str:
+        """The suggestion's service, or OPEN311_UNSURE_SERVICE_CODE for an unsure report."""
+        if request.routing is not None and request.routing.unsure and self._unsure_service_code:
+            return self._unsure_service_code
+        return await self.services.service_for(request.department_code)
 
     async def urge(self, external_id: str, note: str, idempotency_key: str) -> None:
         raise PermanentHotlineError("Open311 GeoReport v2 has no urge (催办) operation")
@@ -229,9 +249,14 @@ class Open311Adapter:
         """The form-encoded POST requests.json body (api_key included)."""
         last_name, first_name = split_name(request.reporter.name)
         address = forms.address_string(request.district, request.town, request.address)
+        description = forms.description(request.summary, request.text, request.report_number)
+        routing = request.routing
+        if routing is not None and routing.unsure:
+            # Every GeoReport server shows the description: dispatchers read it there.
+            description += "\n\n" + unsure_note(routing, self._department_names)
         fields: dict[str, str | None] = {
             "service_code": service_code,
-            "description": forms.description(request.summary, request.text, request.report_number),
+            "description": description,
             "first_name": first_name,
             "last_name": last_name,
             "phone": request.reporter.phone,
@@ -318,7 +343,11 @@ class Open311Adapter:
         return TicketReceipt(external_id=request_id, status=ReportStatus.SUBMITTED)
 
     def _params(self) -> dict[str, str]:
-        return {"jurisdiction_id": self._jurisdiction_id} if self._jurisdiction_id else {}
+        """Every GET carries the jurisdiction and the api_key, when configured."""
+        params = {"jurisdiction_id": self._jurisdiction_id} if self._jurisdiction_id else {}
+        if self._api_key:
+            params["api_key"] = self._api_key
+        return params
 
     async def _get(self, path: str) -> Any:
         return await self._call("GET", path, params=self._params())

@@ -59,6 +59,12 @@ def known_values(request: TicketRequest) -> dict[str, str | None]:
         "town": request.town,
         "reporter_level": request.reporter.level,
         "reporter_station": request.reporter.station,
+        # The router's suggestion (the reference intake shows it to dispatchers).
+        "routing_department": request.routing.department_code if request.routing else None,
+        "routing_confidence": f"{request.routing.confidence:.3f}" if request.routing else None,
+        "routing_unsure": (
+            ("true" if request.routing.unsure else "false") if request.routing else None
+        ),
     }
 
 

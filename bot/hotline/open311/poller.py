@@ -143,6 +143,7 @@ class Open311StatusPoller:
         clock: Callable[[], datetime] = utcnow,
         jurisdiction_id: str | None = None,
         batch: int = BATCH,
+        api_key: str | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._session = session
@@ -151,6 +152,7 @@ class Open311StatusPoller:
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._jurisdiction_id = jurisdiction_id
+        self._api_key = api_key  # sent so the server may show us our own descriptions
         self._batch = max(1, min(batch, BATCH))
 
     def interval(self, created_at: datetime, now: datetime) -> timedelta:
@@ -212,6 +214,8 @@ class Open311StatusPoller:
         params = {"service_request_id": ",".join(ids)}
         if self._jurisdiction_id:
             params["jurisdiction_id"] = self._jurisdiction_id
+        if self._api_key:
+            params["api_key"] = self._api_key
         async with self._session.get(
             f"{self.base_url}/requests.json", params=params, timeout=DEFAULT_TIMEOUT
         ) as response:

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.core.outbox import FOLLOW_UPS, LegacyCall, Reroute, UnknownMessage, from_row
-from bot.hotline.gateway import PhotoFile, Reporter, TicketRequest
+from bot.hotline.gateway import PhotoFile, Reporter, RoutingSuggestion, TicketRequest
 from bot.hotline.notes import hotline_note
 from storage.models import (
     OutboxKind,
@@ -18,6 +19,8 @@ from storage.models import (
     OutboxStatus,
     ReportPhoto,
     ReportStatus,
+    RoutingDecision,
+    RoutingMethod,
     Ticket,
 )
 from storage.repositories.tickets import TicketContext
@@ -74,6 +77,7 @@ class RequestBuilder:
         contexts = await repo.ticket_contexts(creates)
         photos = await repo.photos([r for r, c in contexts.items() if c.has_photos])
         tickets = await repo.tickets(report_ids)
+        decisions = await repo.latest_decisions(creates)
         # A message that failed and waits for its retry (in an earlier round or pass) holds
         # back the later ones of its report: two 改派 must reach the hotline in their order.
         first_pending = await repo.first_pending(report_ids)
@@ -94,7 +98,15 @@ class RequestBuilder:
                 context, ticket = contexts.get(report_id), tickets.get(report_id)
                 if context is not None and ticket is not None:
                     recorded[report_id] = (ticket, context)
-                steps.append(ticket_request(message, context, ticket, photos.get(report_id, [])))
+                steps.append(
+                    ticket_request(
+                        message,
+                        context,
+                        ticket,
+                        photos.get(report_id, []),
+                        decisions.get(report_id),
+                    )
+                )
         return steps, recorded
 
     def _follow_up(self, message: OutboxMessage, ticket: Ticket | None) -> FollowUp | Skip:
@@ -121,6 +133,7 @@ def ticket_request(
     context: TicketContext | None,
     ticket: Ticket | None,
     photos: list[ReportPhoto],
+    decision: RoutingDecision | None = None,
 ) -> TicketRequest | Skip:
     if context is None:
         return Skip(OutboxStatus.DEAD, "report not found")
@@ -161,4 +174,44 @@ def ticket_request(
             if photo.local_path
         ),
         submitted_at=report.created_at,
+        routing=routing_of(decision, department.code),
     )
+
+
+def routing_of(decision: RoutingDecision | None, department_code: str) -> RoutingSuggestion | None:
+    """What the router said, for the hotline's dispatchers: unsure suggestions are marked."""
+    if decision is None:
+        return None
+    candidates: list[dict[str, Any]] = [
+        c for c in decision.candidates or [] if isinstance(c, dict)
+    ]
+    chosen = next((c for c in candidates if c.get("department_code") == department_code), {})
+    evidence: list[Any] = chosen.get("evidence") or []
+    reasons = [
+        _reason(e)
+        for e in evidence
+        if isinstance(e, dict) and e.get("term") and float(e.get("weight") or 0) > 0
+    ]
+    return RoutingSuggestion(
+        department_code=department_code,
+        confidence=round(float(decision.confidence or 0.0), 4),
+        unsure=decision.method == RoutingMethod.SUGGESTED,
+        candidates=tuple(
+            (str(c.get("department_code")), round(float(c.get("confidence") or 0.0), 4))
+            for c in candidates[:3]
+        ),
+        reasons=tuple(dict.fromkeys(reasons))[:3],
+    )
+
+
+def _reason(evidence: dict[str, Any]) -> str:
+    """One reason as the dispatcher reads it: a 派单目录 matter with the report's words that
+    matched it (“路灯”“坏了”→ 事项“路灯不亮或损坏”), a unit the deputy named, or the word."""
+    term = str(evidence.get("term"))
+    if evidence.get("source") == "matter" and evidence.get("matched"):
+        raw = evidence.get("words")
+        words = [str(w) for w in raw] if isinstance(raw, list | tuple) and raw else [term]
+        return "".join(f"“{w}”" for w in words) + f"→ 事项“{evidence.get('matched')}”"
+    if evidence.get("source") == "alias":
+        return f"点名“{term}”"
+    return term

@@ -5,29 +5,30 @@ hands in the cookie's token and gets back who is signed in."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from bot.core.refusal import Refusal
+from credentials.lockout import LockoutPolicy
+from credentials.passwords import (
+    MIN_PASSWORD,
+    hash_password,
+    needs_rehash,
+    verify_nothing,
+    verify_password,
+)
+from credentials.tokens import hash_token, new_token
+from credentials.usernames import normalize_username
 from storage.base import utcnow
 from storage.models import ConsoleSession, ConsoleUser
 from storage.uow import UnitOfWork
 
-MIN_PASSWORD = 8
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so a miss takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class Role(StrEnum):
@@ -65,10 +66,10 @@ class ConsoleAuthError(Refusal):
 
 
 @dataclass(frozen=True)
-class AuthPolicy:
+class AuthPolicy(LockoutPolicy):
+    """The shared lock-out (5 failures, 15 minutes) and an 8-hour session."""
+
     session_lifetime: timedelta = timedelta(hours=8)
-    max_failed_logins: int = 5
-    lockout: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -96,27 +97,6 @@ class LoginResult:
     token: str | None = None  # goes into the cookie; the database keeps only its hash
     error: LoginProblem | None = None
     locked_until: datetime | None = None  # with LOCKED
-
-
-def normalize_username(username: str) -> str:
-    """As typed, made comparable: NFKC (full-width Ａｄｍｉｎ is admin) and trimmed; the
-    repository compares without regard to case."""
-    return unicodedata.normalize("NFKC", username).strip()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 class ConsoleAuthService:
@@ -161,7 +141,7 @@ class ConsoleAuthService:
         parallel guesses cannot check more than `max_failed_logins` passwords per lock."""
         user = await self._uow.console.user_by_name(normalize_username(username))
         if user is None:  # a miss takes as long as a wrong password
-            await asyncio.to_thread(_verify, _DUMMY_HASH, password)
+            await asyncio.to_thread(verify_nothing, password)
             return LoginResult(error=LoginProblem.FAILED)
         now = self._clock()
         policy = self._policy
@@ -172,14 +152,14 @@ class ConsoleAuthService:
         if attempt is None:
             locked_until = await self._uow.console.locked_until(user.id)
             return LoginResult(error=LoginProblem.LOCKED, locked_until=locked_until)
-        if not await asyncio.to_thread(_verify, user.password_hash, password):
+        if not await asyncio.to_thread(verify_password, user.password_hash, password):
             return await self._failed(user, attempt, now)
         if not user.active:
             return LoginResult(error=LoginProblem.INACTIVE)
-        if _hasher.check_needs_rehash(user.password_hash):
+        if needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(hash_password, password)
         await self._uow.console.login_succeeded(user.id)
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         session = ConsoleSession(
             token_hash=hash_token(token),
             user_id=user.id,

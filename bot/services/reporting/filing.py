@@ -85,6 +85,8 @@ class Preview:
     alternatives: list[DepartmentChoice]
     emergency: Emergency | None
     similar: SimilarOpen | None = None
+    # Unsure (not auto_route), and ROUTING_UNSURE=hotline: the hotline confirms the unit.
+    confirm_at_hotline: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class SubmitResult:
     already_submitted: bool = False
     joined_number: str | None = None
     photos_missing: int = 0  # photos the chat could not hand over: filed without them
+    to_confirm: bool = False  # sent with the unit to be confirmed by the hotline (待确认)
 
 
 def summarize(text: str) -> str:
@@ -104,11 +107,19 @@ def summarize(text: str) -> str:
 
 class ReportService:
     def __init__(
-        self, uow: UnitOfWork, classifier: Classifier, photos: PhotoStore | None = None
+        self,
+        uow: UnitOfWork,
+        classifier: Classifier,
+        photos: PhotoStore | None = None,
+        *,
+        unsure_to_hotline: bool = True,
     ) -> None:
+        """`unsure_to_hotline`: ROUTING_UNSURE=hotline (an unsure report goes to 12345 with
+        its suggestion to confirm) or triage (it waits for the 工委)."""
         self._uow = uow
         self._classifier = classifier
         self._photos = photos
+        self._unsure_to_hotline = unsure_to_hotline
         self._duplicates = DuplicateFinder()
 
     def analyse(self, draft: Draft) -> Classification:
@@ -156,6 +167,7 @@ class ReportService:
             reasons=list(candidate.evidence) if candidate else [],
             confidence=candidate.confidence if candidate else 0.0,
             auto_route=by_deputy or analysis.auto_route,
+            confirm_at_hotline=not (by_deputy or analysis.auto_route) and self._unsure_to_hotline,
             alternatives=alternatives,
             emergency=analysis.emergency,
         )
@@ -244,7 +256,8 @@ class ReportService:
         department = await self._uow.directory.department(preview.department.code)
         districts = await self._uow.directory.districts_by_name()
         district = districts.get(preview.district) if preview.district else None
-        routed = preview.auto_route and department is not None
+        sure = preview.auto_route and department is not None
+        routed = department is not None and (sure or self._unsure_to_hotline)
         report = Report(
             draft_id=draft.id,
             deputy_id=deputy.id,
@@ -265,7 +278,7 @@ class ReportService:
             existing = await self._uow.reports.by_draft(draft.id)
             assert existing is not None
             return await self._result(existing, already=True)
-        await self._record_decision(report, analysis, preview, department_id=report.department_id)
+        await self._record_decision(report, analysis, preview, report.department_id, sure)
         await self._store_photos(report, draft, fetched)
         if routed:
             self._uow.outbox.add(to_row(CreateTicket(report.id)))
@@ -277,8 +290,9 @@ class ReportService:
             after={"number": report.number, "status": report.status},
         )
         await self._uow.commit()
+        missing = sum(1 for data in fetched if data is None)
         result = await self._result(report)
-        return replace(result, photos_missing=sum(1 for data in fetched if data is None))
+        return replace(result, to_confirm=routed and not sure, photos_missing=missing)
 
     async def _chosen_department(self, draft: Draft, analysis: Classification) -> DepartmentChoice:
         if draft.department_code:
@@ -293,8 +307,10 @@ class ReportService:
         analysis: Classification,
         preview: Preview,
         department_id: int | None,
+        sure: bool,
     ) -> None:
         suggested = await self._uow.directory.department(analysis.department_code)
+        method = RoutingMethod.AUTO if sure else RoutingMethod.SUGGESTED
         self._uow.reports.add_decision(
             RoutingDecision(
                 report_id=report.id,
@@ -304,7 +320,7 @@ class ReportService:
                 suggested_department_id=suggested.id if suggested else None,
                 department_id=department_id,
                 confidence=analysis.confidence,
-                method=RoutingMethod.DEPUTY if preview.chosen_by_deputy else RoutingMethod.AUTO,
+                method=RoutingMethod.DEPUTY if preview.chosen_by_deputy else method,
                 decided_by="deputy" if preview.chosen_by_deputy else "classifier",
             )
         )

@@ -65,6 +65,22 @@ class EvidenceView:
     matched: str
     weight: float
     source: str
+    words: tuple[str, ...] = ()  # a 派单目录 matter: the report's words that matched it
+    matter_id: str = ""
+    area: str = ""
+
+
+@dataclass(frozen=True)
+class MatterView:
+    """A matter of the 派单目录 the report matched, with the unit it belongs to."""
+
+    id: str
+    name: str
+    unit_code: str
+    unit_name: str
+    area: str
+    score: float
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,18 @@ class DecisionDetail:
     review_state: str  # echoed by the review forms: see `review_state()`
     report_id: int = 0
     photos: tuple[int, ...] = ()  # positions of the report's stored photos
+
+    @property
+    def matters(self) -> list[MatterView]:
+        """Every matched matter over all candidates, best first (from their evidence)."""
+        out = {}
+        for c in self.candidates:
+            for e in c.evidence:
+                if e.source == "matter" and e.matter_id and e.matter_id not in out:
+                    out[e.matter_id] = MatterView(
+                        e.matter_id, e.matched, c.code, c.name, e.area, e.weight, e.words
+                    )
+        return sorted(out.values(), key=lambda m: -m.score)
 
 
 class DecisionLog:
@@ -254,6 +282,9 @@ def _candidates(
                         str(e.get("matched", "")),
                         _number(e.get("weight")),
                         str(e.get("source", "")),
+                        tuple(str(w) for w in e.get("words") or () if isinstance(w, str)),
+                        str(e.get("matter_id") or ""),
+                        str(e.get("area") or ""),
                     )
                     for e in (evidence if isinstance(evidence, list) else [])
                     if isinstance(e, dict)
