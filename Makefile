@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8081
 
-.PHONY: demo test lint bench eval fuzz chaos clean venv
+.PHONY: demo test lint bench eval fuzz chaos clean venv peers
 
 venv: $(STAMP)
 
@@ -35,8 +35,21 @@ eval: $(EVAL_STAMP)
 demo: $(STAMP)
 	$(PY) -m bot demo --port $(DEMO_PORT)
 
-test: $(STAMP)
+test: $(STAMP) peers
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Third-party peers the suite runs the bot against (tests/peers/): telegram-test-api from npm,
+# pinned by its committed package-lock.json. Without Node/npm the peer test skips, saying so.
+PEER_TTA := tests/peers/telegram-test-api
+PEER_TTA_STAMP := $(PEER_TTA)/node_modules/.installed
+
+peers:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(PEER_TTA_STAMP); \
+	else echo "npm not found: tests/peers will be skipped (install Node 20 and npm)"; fi
+
+$(PEER_TTA_STAMP): $(PEER_TTA)/package-lock.json $(PEER_TTA)/package.json
+	cd $(PEER_TTA) && npm ci --no-audit --no-fund --prefer-offline
+	touch $(PEER_TTA_STAMP)
 
 # schemathesis over intake/openapi.yaml with >= 5,000 generated requests (make test runs ~400).
 fuzz: $(STAMP)
@@ -57,4 +70,4 @@ bench: $(STAMP)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) data/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_TTA)/node_modules data/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -302,6 +302,7 @@ class InstantHotline:
     """A hotline that answers at once: what the workers alone can deliver."""
 
     adapter = "http"
+    capabilities = HttpHotlineAdapter.capabilities
 
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
         await asyncio.sleep(0)  # a round trip's yield, without its cost

@@ -104,12 +104,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.app import Application
+    from bot.app import Application, BotApiUnavailable
 
     settings.token()  # fail fast, before touching the database
     app = await Application.create(settings)
     try:
         await app.run()
+    except BotApiUnavailable as error:  # one clear line, no traceback
+        print(error, file=sys.stderr)
+        return 1
     finally:
         await app.close()
     return 0

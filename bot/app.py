@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import AiogramError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,6 +32,7 @@ from bot.services.reporting.photos import PhotoStore
 from bot.services.reporting.safety import DangerCheck
 from bot.services.routing.directory import RouterDirectory, database_directory
 from bot.services.routing.directory_sync import sync_directory
+from bot.telegram_session import TolerantSession
 from bot.web import WebServer
 from classifiers import RouterHolder, load_directory, load_router
 from console import add_routes as add_console
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 
 
 def build_bot(settings: Settings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session = TolerantSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     return Bot(
         settings.token(),
         session=session,
@@ -92,6 +93,16 @@ def build_dispatcher(
         dispatcher.include_router(operator_chat.setup(settings.operators_chat(), desk))
     dispatcher.include_router(handlers.setup())
     return dispatcher
+
+
+class BotApiUnavailable(RuntimeError):
+    """getMe failed at start-up: without it the bot cannot poll."""
+
+    def __init__(self, base: str, error: BaseException) -> None:
+        first = (str(error).strip().splitlines() or [""])[0]
+        super().__init__(
+            f"Bot API 不可用：{base} 的 getMe 失败（{type(error).__name__}: {first}）"[:300]
+        )
 
 
 @dataclass
@@ -161,9 +172,12 @@ class Application:
         )
 
     async def run(self, *, handle_signals: bool = True) -> None:
-        await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
-        )
+        # getMe first: a wrong token or an unreachable server stops here, with one clear line.
+        try:
+            me = await self.bot.get_me()
+        except (AiogramError, OSError) as error:
+            raise BotApiUnavailable(self.settings.telegram_api_base, error) from error
+        await self._startup_extras()
         keep_response_models_alive()
         # Start-up leaves ~1M long-lived objects (aiogram's pydantic models, SQLAlchemy mappers,
         # the jieba dictionary); keeping the collector off them saves CPU on every update.
@@ -173,7 +187,6 @@ class Application:
         await self.hotline.start()
         await self.web.start()
         self._reload_classifier_on_sighup()
-        me = await self.bot.get_me()
         log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
         await self.dispatcher.start_polling(
             self.bot,
@@ -184,6 +197,16 @@ class Application:
             # and the waiting itself costs more CPU than the work (measured by make bench).
             tasks_concurrency_limit=self.settings.update_concurrency,
         )
+
+    async def _startup_extras(self) -> None:
+        """Cosmetics (the command menu): a server that refuses them is logged, not fatal."""
+        commands = [
+            BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()
+        ]
+        try:
+            await self.bot.set_my_commands(commands)
+        except (AiogramError, OSError) as error:
+            log.warning("setMyCommands refused, going on without a command menu: %s", error)
 
     def _reload_classifier_on_sighup(self) -> None:
         """`kill -HUP <pid>` after `python -m classifiers train --out $CLASSIFIER_MODEL_DIR/…`:

@@ -18,6 +18,7 @@ from aiohttp import web
 from emulator import botapi_messages  # noqa: F401  (registers the message methods)
 from emulator.messages import find_chat
 from emulator.params import ApiError, bad_request, read_params
+from emulator.quirks import refusal_body
 from emulator.registry import METHODS, Call, method
 from emulator.state import BotState, World
 
@@ -63,6 +64,9 @@ async def handle_call(request: web.Request) -> web.Response:
     if handler is None:
         bot.log_request(name, dict(request.query), "Not Found")
         return error_response(404, "Not Found")
+    if world.quirks.refuses(name):  # a server that is not Telegram (see emulator/quirks.py)
+        bot.log_request(name, {}, "refused (quirk)")
+        return web.json_response(refusal_body(name), status=500)
     try:
         params = await read_params(request)
     except ApiError as exc:

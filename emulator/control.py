@@ -167,6 +167,8 @@ async def press(request: web.Request) -> web.Response:
         "chat_instance": instance,
         "data": data,
     }
+    if world.quirks.omit_optional_fields:
+        del query["chat_instance"]
     update_id = world.enqueue_update(bot, "callback_query", query)
     return ok({"callback_query_id": cq_id, "update_id": update_id})
 

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.quirks import PeerQuirks
+
 BOT_FIRST_NAME = "代表直通12345"
 REQUEST_LOG_LIMIT = 5000
 
@@ -155,6 +157,7 @@ class World:
         self.places: list[dict[str, Any]] = []  # the web chat's 发送位置 choices
         self.seq = 0
         self.closed = False  # set on shutdown so long polls answer at once
+        self.quirks = PeerQuirks()  # faithful to Telegram unless a test says otherwise
         self._changed = asyncio.Event()
 
     # -- change notification -------------------------------------------------------------

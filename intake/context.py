@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
 
 from intake.departments import Directory
+from intake.open311_quirks import Open311Quirks
 from intake.operators import OperatorAccounts
 from intake.store import TicketStore
 from intake.tokens import Open311Tokens
@@ -23,6 +24,7 @@ class Settings:
     open311_token_delay_s: float = 0.0
     open311_open: bool = False  # POST requests.json without an api_key (OPEN311_OPEN=true)
     jurisdiction_id: str = "shaoyang"
+    open311_quirks: Open311Quirks = field(default_factory=Open311Quirks)
 
 
 @dataclass

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import json
 import math
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -15,10 +16,31 @@ from aiohttp import web
 from intake import workflow
 from intake.context import CTX, Context, json_response, media_url
 from intake.new_ticket import NewTicket
-from intake.timeutil import parse_iso, to_iso, utcnow
+from intake.open311_quirks import STAMP_GAP_MICROSECONDS
+from intake.timeutil import CHINA_TZ, parse_iso, to_iso, utcnow
 from intake.validation import APPEAL_TYPES, URGENCIES
 
 PREFIX = "/open311/v2"
+# The optional attributes every service declares (services/{code}.json), and reads.
+OUR_ATTRIBUTES = {
+    "idempotency_key": "幂等键：同一键只建一张工单",
+    "report_number": "人大代表反映编号",
+    "summary": "摘要",
+    "appeal_type": "诉求类型",
+    "urgency": "紧急程度",
+    "district": "区县",
+    "town": "乡镇/街道",
+    "reporter_level": "代表层级",
+    "reporter_station": "代表联络站",
+    "routing_department": "建议承办单位",
+    "routing_confidence": "分派把握",
+    "routing_unsure": "待确认",
+}
+# What a Django server in production answers for an exception (no JSON at all).
+SERVER_ERROR_PAGE = (
+    '<!doctype html><html lang="en"><head><title>Server Error (500)</title></head>'
+    "<body><h1>Server Error (500)</h1><p></p></body></html>\n" + "<!-- padding -->" * 40
+)
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)  # spec: without dates, the last 90 days
 # Form fields with a column limit (PostgreSQL enforces them): name → max characters.
@@ -51,11 +73,28 @@ async def error_middleware(
 ) -> web.StreamResponse:
     """aiohttp's own 404/405/413 answers are text/plain: give them the GeoReport shape."""
     try:
-        return await handler(request)
+        response = await handler(request)
     except web.HTTPException as error:
         if error.status < 400 or not request.path.startswith(PREFIX + "/"):
             raise
-        return errors(error.status, error.reason)
+        response = errors(error.status, error.reason)
+    if request.app[CTX].settings.open311_quirks.errors_as_objects:
+        return _as_object(response)
+    return response
+
+
+def _as_object(response: web.StreamResponse) -> web.StreamResponse:
+    """An error as one {"code", "detail"} object (what the Helsinki server answers)."""
+    if response.status < 400 or not isinstance(response, web.Response) or not response.text:
+        return response
+    try:
+        data = json.loads(response.text)
+    except ValueError:
+        return response
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        detail = {"code": data[0].get("code"), "detail": data[0].get("description")}
+        return json_response(detail, status=response.status)
+    return response
 
 
 def _check_format(request: web.Request) -> web.Response | None:
@@ -69,6 +108,15 @@ def _check_format(request: web.Request) -> web.Response | None:
 
 def _base(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
+
+
+def _updated_iso(ctx: Context, ticket: Mapping[Any, Any]) -> str | None:
+    created, updated = ticket["created_at"], ticket["updated_at"]
+    if ctx.settings.open311_quirks.stamps_apart and updated is not None and updated == created:
+        # Two now() calls on create, microseconds apart: never touched, yet "later".
+        later = updated + timedelta(microseconds=STAMP_GAP_MICROSECONDS)
+        return later.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat(timespec="microseconds")
+    return to_iso(updated)
 
 
 def authenticated(ctx: Context, sent: str | None) -> bool:
@@ -94,7 +142,7 @@ def request_json(
         "agency_responsible": department.name if department else None,
         "service_notice": f"工单状态：{ticket['status']}",
         "requested_datetime": to_iso(ticket["created_at"]),
-        "updated_datetime": to_iso(ticket["updated_at"]),
+        "updated_datetime": _updated_iso(ctx, ticket),
         "expected_datetime": to_iso(ticket["expected_at"]),
         "address": ticket["address"],
         "address_id": None,
@@ -108,13 +156,16 @@ def request_json(
 async def list_services(request: web.Request) -> web.Response:
     if (bad := _check_format(request)) is not None:
         return bad
+    quirks = request.app[CTX].settings.open311_quirks
     return json_response(
         [
             {
                 "service_code": d.code,
                 "service_name": d.name,
                 "description": f"{d.category}：{d.name}" if d.category else d.name,
-                "metadata": False,
+                # The definition declares the attributes we read (a server without
+                # definitions has none to declare).
+                "metadata": not quirks.no_service_definitions,
                 "type": "realtime",
                 "keywords": ",".join(d.keywords),
                 "group": d.category,
@@ -127,10 +178,27 @@ async def list_services(request: web.Request) -> web.Response:
 async def service_definition(request: web.Request) -> web.Response:
     if (bad := _check_format(request)) is not None:
         return bad
+    quirks = request.app[CTX].settings.open311_quirks
+    if quirks.no_service_definitions:
+        return errors(404, "Not Found")
     code = request.match_info["code"]
     if request.app[CTX].directory.get(code) is None:
         return errors(404, f"unknown service_code: {code}")
-    return json_response({"service_code": code, "attributes": []})
+    required = quirks.required_attributes.get(code, ())
+    names = [*OUR_ATTRIBUTES, *(n for n in required if n not in OUR_ATTRIBUTES)]
+    attributes = [
+        {
+            "variable": True,
+            "code": name,
+            "datatype": "string",
+            "required": name in required,
+            "datatype_description": None,
+            "order": order,
+            "description": OUR_ATTRIBUTES.get(name, name),
+        }
+        for order, name in enumerate(names, start=1)
+    ]
+    return json_response({"service_code": code, "attributes": attributes})
 
 
 def _float(form: Mapping[str, str], name: str, limit: float) -> float | None:
@@ -180,6 +248,20 @@ async def create_request(request: web.Request) -> web.Response:
     address = (fields.get("address_string") or "").strip() or None
     if (lat is None or long is None) and not address and not fields.get("address_id"):
         return errors(400, "a location is required: lat & long, address_string or address_id")
+    quirks = ctx.settings.open311_quirks
+    if quirks.coordinates_required and (lat is None or long is None):
+        return web.Response(status=500, text=SERVER_ERROR_PAGE, content_type="text/html")
+    ours = () if quirks.no_service_definitions else tuple(OUR_ATTRIBUTES)
+    declared = (*ours, *quirks.required_attributes.get(code, ()))
+    for wanted in quirks.required_attributes.get(code, ()):
+        if not (fields.get(f"attribute[{wanted}]") or "").strip():
+            return errors(400, f"attribute[{wanted}] is required for service {code}")
+    if quirks.strict_attributes:
+        extra = sorted(
+            k for k in fields if k.startswith("attribute[") and k[10:-1] not in declared
+        )
+        if extra:
+            return errors(400, f"undeclared attributes: {', '.join(extra)}")
 
     def attribute(name: str) -> str | None:
         return (fields.get(f"attribute[{name}]") or "").strip() or None
@@ -189,7 +271,8 @@ async def create_request(request: web.Request) -> web.Response:
     name = "".join(p for p in (fields.get("last_name"), fields.get("first_name")) if p) or None
     new = NewTicket(
         # No idempotency in GeoReport v2; attribute[idempotency_key] lets a client opt in.
-        idempotency_key=attribute("idempotency_key") or f"open311-{uuid.uuid4().hex}",
+        idempotency_key=(None if quirks.ignore_idempotency_key else attribute("idempotency_key"))
+        or f"open311-{uuid.uuid4().hex}",
         source="open311",
         department_code=code,
         summary=attribute("summary") or description[:40],
@@ -211,7 +294,7 @@ async def create_request(request: web.Request) -> web.Response:
     )
     ticket, created = await ctx.store.create(new)
     notice = "工单已提交，等待 12345 热线受理。"
-    if ctx.settings.open311_mode == "direct":
+    if ctx.settings.open311_mode == "direct" or quirks.no_tokens:
         body: dict[str, Any] = {"service_request_id": ticket["ticket_no"]}
     else:
         token = None if created else await ctx.tokens.token_for_ticket(ticket["id"])
@@ -225,6 +308,8 @@ async def create_request(request: web.Request) -> web.Response:
 async def resolve_token(request: web.Request) -> web.Response:
     if (bad := _check_format(request)) is not None:
         return bad
+    if request.app[CTX].settings.open311_quirks.no_tokens:
+        return errors(404, "Not Found")
     token = request.match_info["token"]
     known, ticket_no = await request.app[CTX].tokens.resolve_token(token)
     if not known:

@@ -15,6 +15,7 @@ from intake.callbacks import CallbackDispatcher
 from intake.context import CTX, Context, Settings
 from intake.db import open_engine
 from intake.departments import load_departments
+from intake.open311_quirks import Open311Quirks
 from intake.operators import OperatorAccounts, OperatorPolicy
 from intake.store import TicketStore
 from intake.tokens import Open311Tokens
@@ -89,6 +90,7 @@ async def start_intake(
     media_dir: str | Path | None = None,
     open311_mode: str = "token",
     open311_token_delay_s: float = 0.0,
+    open311_quirks: Open311Quirks | None = None,
     callback_backoff_base_s: float = 1.0,
     callback_backoff_max_s: float = 300.0,
     callback_max_attempts: int = 15,
@@ -125,6 +127,7 @@ async def start_intake(
         open311_api_key=open311_api_key,
         open311_mode=open311_mode,
         open311_token_delay_s=open311_token_delay_s,
+        open311_quirks=open311_quirks or Open311Quirks(),
         open311_open=open311_open,
     )
     tokens = Open311Tokens(engine, store.write_lock)

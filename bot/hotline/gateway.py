@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from bot.services.tickets.capabilities import HotlineCapabilities
+
 
 class HotlineError(Exception):
     """A hotline call failed; the subclass says whether trying again can help."""
@@ -88,12 +90,20 @@ class HotlineGateway(Protocol):
         """Short name stored on Ticket.adapter ('http', 'open311', 'telegram')."""
         ...
 
+    @property
+    def capabilities(self) -> HotlineCapabilities:
+        """What this hotline can be asked to do (the bot promises nothing else)."""
+        ...
+
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt: ...
 
     async def urge(self, external_id: str, note: str, idempotency_key: str) -> None: ...
 
-    async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
-        """Ask for the ticket to be handled again; returns the ticket's new status."""
+    async def reopen(
+        self, external_id: str, reason: str, idempotency_key: str
+    ) -> str | TicketReceipt:
+        """Ask for the ticket to be handled again; returns the ticket's new status, or the
+        receipt of a new ticket that replaces it (ReopenMode.NEW_REQUEST)."""
         ...
 
     async def reroute(

@@ -177,6 +177,16 @@ def render_preview(preview: Preview) -> str:
 
 
 def receipt(result: SubmitResult) -> str:
+    text = _receipt(result)
+    if result.photos_missing:
+        text += (
+            f"\n⚠️ 有 {result.photos_missing} 张照片未能从 Telegram 取回，"
+            "本次反映已不含这些照片提交；如需补充，请另行提交反映并附上照片。"
+        )
+    return text
+
+
+def _receipt(result: SubmitResult) -> str:
     if result.joined_number:
         return (
             f"已附议 <b>{esc(result.joined_number)}</b>，"

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import begin_write, savepoint
 from storage.models import (
     LabelledExample,
     OutboxMessage,
@@ -44,7 +45,11 @@ class ReportRepository:
     async def add_numbered(self, report: Report, day_prefix: str) -> bool:
         """Gives the report the day's next number (SY20261125-0001); False if the draft exists.
 
-        Two writers may pick the same number: the unique constraint decides, we retry."""
+        Two writers may pick the same number: the unique constraint decides, we retry. The
+        savepoint keeps the report inside the caller's transaction (see storage.db.savepoint):
+        the report, its decision and its outbox message commit together or not at all."""
+        # SQLite's write lock first, then the last number: no other writer can take it now.
+        await begin_write(self._session, Report.__tablename__)
         for _ in range(20):
             last = await self._session.scalar(
                 select(func.max(Report.number)).where(Report.number.like(f"{day_prefix}-%"))
@@ -52,7 +57,7 @@ class ReportRepository:
             sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
             report.number = f"{day_prefix}-{sequence:04d}"
             try:
-                async with self._session.begin_nested():
+                async with savepoint(self._session, Report.__tablename__):
                     self._session.add(report)
             except IntegrityError:
                 if report.draft_id and await self.by_draft(report.draft_id):

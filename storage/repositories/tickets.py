@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import savepoint
 from storage.models import (
     Department,
     Deputy,
@@ -233,7 +234,7 @@ class TicketRepository:
     async def add_ticket(self, ticket: Ticket) -> bool:
         """False when the report already has a ticket (the unique report_id decides)."""
         try:
-            async with self._session.begin_nested():
+            async with savepoint(self._session, Ticket.__tablename__):
                 self._session.add(ticket)
         except IntegrityError:
             return False
@@ -242,7 +243,7 @@ class TicketRepository:
     async def add_event(self, event: TicketEvent) -> bool:
         """False when this external event id was already recorded for the ticket."""
         try:
-            async with self._session.begin_nested():
+            async with savepoint(self._session, TicketEvent.__tablename__):
                 self._session.add(event)
         except IntegrityError:
             return False

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.hotline.gateway import TicketReceipt, TicketRequest
+from bot.services.tickets.capabilities import HotlineCapabilities
 
 
 class CreateOnlyHotline:
     """A HotlineGateway whose follow-ups (催办, reopen, 改派, 撤回) must never be called."""
 
     adapter = "http"
+    capabilities = HotlineCapabilities(adapter="http")
 
     async def create_ticket(self, request: TicketRequest) -> TicketReceipt:
         raise NotImplementedError

@@ -54,10 +54,12 @@ async def test_services_list_departments(
         "keywords",
         "group",
     }
-    assert service["metadata"] is False and service["type"] == "realtime"
+    assert service["metadata"] is True and service["type"] == "realtime"
     assert "住房" in service["service_name"]
     status, definition = await _get(http, f"{intake.base_url}/open311/v2/services/ZJ.json")
     assert status == 200 and definition["service_code"] == "ZJ"
+    declared = {a["code"]: a["required"] for a in definition["attributes"]}
+    assert declared["idempotency_key"] is False and "report_number" in declared
     status, error = await _get(http, f"{intake.base_url}/open311/v2/services.xml")
     assert status == 400 and error[0]["code"] == 400 and "JSON" in error[0]["description"]
 

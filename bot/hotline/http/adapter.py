@@ -27,6 +27,7 @@ from bot.hotline.gateway import (
     TicketReceipt,
     TicketRequest,
 )
+from bot.services.tickets.capabilities import HotlineCapabilities
 from protocol.signing import signed_headers
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class HttpHotlineAdapter:
     """One instance per process, sharing the process's one aiohttp.ClientSession."""
 
     adapter = "http"
+    capabilities = HotlineCapabilities(adapter="http")  # our JSON API: every action
 
     def __init__(self, session: aiohttp.ClientSession, base_url: str, secret: str) -> None:
         self._session = session

@@ -4,7 +4,8 @@ fetched in batches (`GET requests.json?service_request_id=a,b,...`) and every ch
 
 Open311 knows only open/closed, so the status is inferred:
 - `closed` → 已办结 (the status notes are the note);
-- `open` never touched by an operator (updated == requested) → nothing yet;
+- `open` never touched by an operator → nothing yet: updated within UNTOUCHED_TOLERANCE of
+  requested and no notes (servers stamp the two from separate `now()` calls on create);
 - `open` while our ticket is still 已提交 → 已受理;
 - `open` later → 办理中, as a progress note when status_notes are given.
 When `service_notice` names one of our statuses (the reference intake says "工单状态：已答复"),
@@ -38,6 +39,7 @@ ADAPTER = "open311"
 BATCH = 50  # service_request_ids per GET
 MAX_TICKETS_PER_PASS = 500
 MAX_INTERVAL = timedelta(hours=24)
+UNTOUCHED_TOLERANCE = timedelta(seconds=5)
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5, sock_read=20)
 _NOTICE_STATUS = re.compile(r"工单状态[:：]\s*(\S+)")
 _HINTED = frozenset(STATUS_RANK) | {ReportStatus.RETURNED}
@@ -102,10 +104,11 @@ def to_event(
         elif status == ticket_status and notes:
             action = "progress"
     elif state == "closed":
-        status = ReportStatus.CLOSED
+        status = ReportStatus.CLOSED  # its notes are shown, and the rating round starts
     elif state == "open":
-        if updated is not None and requested is not None and updated <= requested:
-            return None  # nobody has touched it yet: still 已提交
+        if updated is not None and requested is not None:
+            if updated - requested <= UNTOUCHED_TOLERANCE and not notes:
+                return None  # nobody has touched it yet: still 已提交
         if STATUS_RANK.get(ticket_status, 0) < STATUS_RANK[ReportStatus.ACCEPTED]:
             status = ReportStatus.ACCEPTED
         else:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.outbox import Withdraw, to_row, withdraw_key
 from bot.hotline.gateway import TicketReceipt
 from bot.hotline.outbox.sending import Outcome
-from bot.services.tickets.deadlines import DeadlinePolicy
+from bot.services.tickets.deadlines import DeadlinePolicy, restart_handling_clock
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus, Report, ReportStatus, Ticket
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -103,6 +103,8 @@ class OutcomeRecorder:
                 if message.status == OutboxStatus.PENDING:
                     self._fail(message, outcome.error, permanent=outcome.permanent)
                 continue
+            if outcome.replacement is not None and message.report_id is not None:
+                await self._replace_ticket(uow, message.report_id, outcome.replacement)
             report = reports.get(message.report_id or 0)
             if report is not None and outcome.receipt is not None:
                 ticket = recorded.get(report.id)
@@ -120,6 +122,22 @@ class OutcomeRecorder:
                     uow.outbox.add(to_row(Withdraw(report.id)))
             message.attempts += 1
             self.settle(message, OutboxStatus.DELIVERED)
+
+    async def _replace_ticket(self, uow: UnitOfWork, report_id: int, new: TicketReceipt) -> None:
+        """A 重办 the hotline took as a new ticket: the report follows that one from now on
+        (its polling, its answer, the next rating round); the old id stays in the events."""
+        report = await uow.reports.get(report_id)
+        ticket = await uow.reports.ticket(report_id)
+        if report is None or ticket is None or ticket.external_id == new.external_id:
+            return
+        log.info(
+            "report %s: ticket %s replaced by %s", report_id, ticket.external_id, new.external_id
+        )
+        ticket.external_id = new.external_id
+        ticket.status = report.status = ReportStatus.REOPENED
+        ticket.closed_at = None
+        ticket.next_poll_at = None
+        restart_handling_clock(ticket)
 
     def _ticket(self, report: Report, receipt: TicketReceipt) -> Ticket:
         return Ticket(

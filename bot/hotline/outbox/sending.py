@@ -30,6 +30,7 @@ class Outcome:
     receipt: TicketReceipt | None = None
     error: str | None = None
     permanent: bool = False
+    replacement: TicketReceipt | None = None  # a 重办 filed as a new ticket (Open311)
 
 
 def failed(message_id: int, error: HotlineError) -> Outcome:
@@ -49,8 +50,7 @@ class Sender:
     async def send(self, message_id: int, kind: str, call: TicketRequest | FollowUp) -> Outcome:
         try:
             if isinstance(call, FollowUp):
-                await self._follow_up(call)
-                return Outcome(message_id)
+                return Outcome(message_id, replacement=await self._follow_up(call))
             return Outcome(message_id, receipt=await self._gateway.create_ticket(call))
         except HotlineError as error:
             return failed(message_id, error)
@@ -70,10 +70,14 @@ class Sender:
             for (i, _), result in zip(creates, results, strict=True)
         ]
 
-    async def _follow_up(self, follow_up: FollowUp) -> None:
+    async def _follow_up(self, follow_up: FollowUp) -> TicketReceipt | None:
+        """A new ticket that replaces the old one (a 重办 over Open311), else None."""
         gateway, ticket, key = self._gateway, follow_up.external_id, follow_up.idempotency_key
         if follow_up.kind == OutboxKind.REOPEN:
             status = await gateway.reopen(ticket, follow_up.text, key)
+            if isinstance(status, TicketReceipt):
+                log.info("ticket %s reopened as a new ticket %s", ticket, status.external_id)
+                return status
             log.info("ticket %s reopened: now %s", ticket, status)
         elif follow_up.kind == OutboxKind.REROUTE:
             await gateway.reroute(ticket, follow_up.department_code, follow_up.text, key)
@@ -83,3 +87,4 @@ class Sender:
             await gateway.supervise(ticket, follow_up.text, follow_up.deadline, key)
         else:
             await gateway.urge(ticket, follow_up.text, key)
+        return None

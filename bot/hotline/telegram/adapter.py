@@ -60,6 +60,7 @@ from bot.hotline.telegram.cards import (
 from bot.hotline.telegram.desk import ADAPTER
 from bot.hotline.telegram.keyboards import card_buttons
 from bot.services.notices import Notifier
+from bot.services.tickets.capabilities import HotlineCapabilities
 from bot.services.tickets.deadlines import DeadlinePolicy
 from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
 from storage.base import utcnow
@@ -109,6 +110,7 @@ class TelegramHotlineAdapter:
     """One per process; `bot` is the bot's own aiogram Bot (one HTTP session for everything)."""
 
     adapter = ADAPTER
+    capabilities = HotlineCapabilities(adapter=ADAPTER)  # operators act on every card
 
     def __init__(
         self,

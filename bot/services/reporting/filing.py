@@ -15,7 +15,7 @@ from bot.core.text_input import gist
 from bot.services.deputies.view import DeputyView
 from bot.services.reporting.analysis import decode, encode, fingerprint
 from bot.services.reporting.drafts import Draft
-from bot.services.reporting.photos import NotAnImageError, PhotoStore
+from bot.services.reporting.photos import NotAnImageError, PhotoStore, PhotoUnavailable
 from bot.services.reporting.places import Place, place_of
 from classifiers import CandidateReport, Classification, DuplicateFinder, Emergency, Evidence
 from storage.base import utcnow
@@ -96,6 +96,7 @@ class SubmitResult:
     department_name: str | None
     already_submitted: bool = False
     joined_number: str | None = None
+    photos_missing: int = 0  # photos the chat could not hand over: filed without them
     to_confirm: bool = False  # sent with the unit to be confirmed by the hotline (待确认)
 
 
@@ -247,6 +248,9 @@ class ReportService:
         existing = await self._uow.reports.by_draft(draft.id)
         if existing is not None:  # a double tap, or a retry after a lost reply
             return await self._result(existing, already=True)
+        # Fetched before anything is written: no network wait inside the transaction, and a
+        # photo that cannot be had is left out, never a reason to half-save the report.
+        fetched = await self._fetch_photos(draft, fetch_photo)
         analysis = self.analyse(draft)
         preview = await self.preview(draft, analysis)
         department = await self._uow.directory.department(preview.department.code)
@@ -275,7 +279,7 @@ class ReportService:
             assert existing is not None
             return await self._result(existing, already=True)
         await self._record_decision(report, analysis, preview, report.department_id, sure)
-        await self._store_photos(report, draft, fetch_photo)
+        await self._store_photos(report, draft, fetched)
         if routed:
             self._uow.outbox.add(to_row(CreateTicket(report.id)))
         self._uow.audit.record(
@@ -286,7 +290,9 @@ class ReportService:
             after={"number": report.number, "status": report.status},
         )
         await self._uow.commit()
-        return replace(await self._result(report), to_confirm=routed and not sure)
+        missing = sum(1 for data in fetched if data is None)
+        result = await self._result(report)
+        return replace(result, to_confirm=routed and not sure, photos_missing=missing)
 
     async def _chosen_department(self, draft: Draft, analysis: Classification) -> DepartmentChoice:
         if draft.department_code:
@@ -319,12 +325,27 @@ class ReportService:
             )
         )
 
-    async def _store_photos(self, report: Report, draft: Draft, fetch: PhotoFetcher) -> None:
+    async def _fetch_photos(self, draft: Draft, fetch: PhotoFetcher) -> list[bytes | None]:
+        """Each photo's bytes, or None where the chat could not hand it over."""
+        if self._photos is None:
+            return [b"" for _ in draft.photos]  # nothing is stored: nothing to fetch
+        fetched: list[bytes | None] = []
+        for position, photo in enumerate(draft.photos):
+            try:
+                fetched.append(await fetch(photo.file_id))
+            except PhotoUnavailable as error:
+                log.warning("photo %s of draft %s not fetched: %s", position, draft.id, error)
+                fetched.append(None)
+        return fetched
+
+    async def _store_photos(
+        self, report: Report, draft: Draft, fetched: list[bytes | None]
+    ) -> None:
         for position, photo in enumerate(draft.photos):
             local_path = None
-            if self._photos is not None:
+            data = fetched[position]
+            if self._photos is not None and data is not None:
                 try:
-                    data = await fetch(photo.file_id)
                     local_path = str(await self._photos.save(report.number, position, data))
                 except (NotAnImageError, OSError) as error:
                     # Keep the file_id: the photo can still be fetched again later.

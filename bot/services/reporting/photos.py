@@ -17,6 +17,11 @@ class NotAnImageError(ValueError):
     pass
 
 
+class PhotoUnavailable(Exception):
+    """The chat could not hand over a photo's bytes (its server refused getFile, timed out):
+    the report goes on without it, and the deputy is told."""
+
+
 def strip_metadata(data: bytes) -> bytes:
     """A clean JPEG: orientation applied to the pixels, every metadata block dropped."""
     try:

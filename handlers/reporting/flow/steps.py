@@ -5,10 +5,12 @@ question goes through `prompts.ask`: the buttons of the step before it go."""
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.exceptions import AiogramError
 from aiogram.types import Message
 
 from bot.services.deputies.view import DeputyView
 from bot.services.reporting.drafts import Draft
+from bot.services.reporting.photos import PhotoUnavailable
 from bot.texts import reports as rt
 from handlers.common import prompts
 from handlers.common.keyboards import main_menu
@@ -74,8 +76,12 @@ async def submit(
     message: Message, flow: FlowContext, draft: Draft, deputy: DeputyView, bot: Bot
 ) -> None:
     async def fetch_photo(file_id: str) -> bytes:
-        downloaded = await bot.download(file_id)
-        assert downloaded is not None
+        try:
+            downloaded = await bot.download(file_id)
+        except (AiogramError, OSError, TimeoutError) as error:  # getFile refused, a timeout
+            raise PhotoUnavailable(f"{type(error).__name__}: {error}"[:200]) from error
+        if downloaded is None:
+            raise PhotoUnavailable("no file")
         return downloaded.read()
 
     result = await flow.service.submit(deputy, draft, fetch_photo)
