@@ -130,3 +130,17 @@ class SupervisionRepository:
             .where(SupervisionCase.state != SupervisionState.CLOSED.value)
         )
         return int(count or 0)
+
+    async def cases_between(
+        self, start: datetime | None, end: datetime | None
+    ) -> list[tuple[SupervisionCase, int]]:
+        """Cases opened in [start, end) with the deputy of their report (for the statistics)."""
+        query = select(SupervisionCase, Report.deputy_id).join(
+            Report, Report.id == SupervisionCase.report_id
+        )
+        if start is not None:
+            query = query.where(SupervisionCase.created_at >= start)
+        if end is not None:
+            query = query.where(SupervisionCase.created_at < end)
+        rows = await self._session.execute(query.order_by(SupervisionCase.created_at))
+        return [(case, deputy_id) for case, deputy_id in rows.tuples()]

@@ -43,6 +43,8 @@ async def test_a_case_from_flag_to_closed(console_server: ConsoleServer, login: 
     async with console_server.uow_factory() as uow:
         case = await uow.session.scalar(select(SupervisionCase))
     assert case is not None and case.reasons == ["flagged"]
+    status, html = await page(http, console_server.url("/"))
+    assert re.search(r'id="tile-supervision">\s*<strong>1</strong>', html), html
     status, html = await page(http, desk)
     assert status == 200 and f'id="case-{case.id}"' in html and "管理员标记" in html
     case_url = console_server.url(f"/supervision/{case.id}")
@@ -92,6 +94,15 @@ async def test_a_case_from_flag_to_closed(console_server: ConsoleServer, login: 
     assert "督办已办结" in text and "电梯已修复并验收" in text
     status, html = await page(http, desk)
     assert f'id="case-{case.id}"' not in html  # closed cases leave the queue
+    status, html = await page(http, console_server.url("/"))
+    assert re.search(r'id="tile-supervision">\s*<strong>0</strong>', html), html
+    status, html = await page(http, console_server.url("/statistics"))
+    assert status == 200
+    table = html[html.index('id="supervision-stats"') :]
+    assert "列入 1 · 发起 1 · 办结 1" in table and "电梯已修复并验收" in table
+    status, html = await page(http, console_server.url("/statistics/deputies"))
+    table = html[html.index('id="supervision-deputies"') :]
+    assert status == 200 and "列入 1 · 发起 1 · 办结 1" in table
 
 
 async def test_bad_input_is_a_clear_4xx(console_server: ConsoleServer, login: Login) -> None:
