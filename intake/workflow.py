@@ -68,8 +68,14 @@ ACTIONS: dict[str, Action] = {
         Action("urge", "催办", frozenset({SUBMITTED, ANSWERED} | _WORKING), None),
         Action("reopen", "重办", frozenset({ANSWERED, CLOSED}), IN_PROGRESS),
         Action("withdraw", "撤回", frozenset({SUBMITTED, REROUTED}), WITHDRAWN),
-        # 人大督办 (API only): a formal notice with a new deadline; the status stays.
-        Action("supervise", "督办", frozenset({SUBMITTED, ANSWERED, CLOSED} | _WORKING), None),
+        # 人大督办 (API only): a formal notice with a new deadline; the status stays. A returned
+        # ticket too: the 12345 centre is pressed to find the unit that will handle it.
+        Action(
+            "supervise",
+            "督办",
+            frozenset({SUBMITTED, ANSWERED, CLOSED, RETURNED} | _WORKING),
+            None,
+        ),
     )
 }
 
