@@ -85,7 +85,7 @@ class SupervisionDesk:
         case.state = SupervisionState.SUPERVISING.value
         case.new_deadline = deadline
         case.started_at = case.started_at or self._clock()
-        case.assignee = case.assignee or actor
+        case.assignee = case.assignee or actor.removeprefix("console:")  # the username
         self._note(case, SupervisionNoteKind.NOTICE, actor, note)
         self._audit(actor, "supervision.start", case, {"deadline": deadline.isoformat()})
         await self._uow.commit()
