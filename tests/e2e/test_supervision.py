@@ -190,6 +190,9 @@ async def test_a_trigger_puts_the_case_on_the_desk_through_to_closed(
         client, intake, 7400 + list(REASONS).index(kind)
     )
     await _trigger(kind, looped, intake, deputy, number, ticket_no, staff)
+    if kind in ("second_unsatisfied", "flagged"):  # recorded with the rating / the flag itself
+        async with looped.uow_factory() as uow:
+            assert await uow.session.scalar(select(SupervisionCase)) is not None
     await SupervisionDetector(looped.uow_factory, RULES).run_once(utcnow())
 
     async with looped.uow_factory() as uow:
