@@ -7,7 +7,7 @@ from __future__ import annotations
 import aiohttp
 
 from intake import RunningIntake
-from tests.intake.conftest import api_call, create_ticket
+from tests.intake.conftest import api_call, console_login, create_ticket
 
 
 async def test_supervise_sets_the_deadline_once_per_key(
@@ -48,3 +48,25 @@ async def test_supervise_refuses_bad_input(
     assert status == 400  # no Idempotency-Key
     ticket = await intake.store.get(created["ticket_id"])
     assert ticket is not None and await intake.store.supervised([ticket["id"]]) == set()
+
+
+async def test_the_operator_console_shows_the_supervision(
+    http: aiohttp.ClientSession, intake: RunningIntake
+) -> None:
+    plain = await create_ticket(http, intake, key="plain", summary="占道经营")
+    created = await create_ticket(http, intake, key="watched")
+    url = f"{intake.base_url}/api/v1/tickets/{created['ticket_id']}/supervise"
+    body = {"note": "【人大代表工委督办】请限期办结", "expected_at": "2099-01-05T17:30:00+08:00"}
+    status, _ = await api_call(http, "POST", url, body, key="supervise-9-a")
+    assert status == 200
+    await console_login(http, intake, "张三")
+    async with http.get(f"{intake.base_url}/console/") as response:
+        queue = await response.text()
+    row = queue[queue.index(f'id="ticket-{created["ticket_id"]}"') :]
+    assert 'class="badge supervised"' in row[: row.index("</tr>")]
+    other = queue[queue.index(f'id="ticket-{plain["ticket_id"]}"') :]
+    assert "supervised" not in other[: other.index("</tr>")]
+    async with http.get(f"{intake.base_url}/console/tickets/{created['ticket_id']}") as response:
+        ticket = await response.text()
+    assert 'id="ticket-supervised"' in ticket and 'data-action="supervise"' in ticket
+    assert "请限期办结" in ticket and "督办期限：2099-01-05 17:30" in ticket
