@@ -17,6 +17,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.core import metrics
 from bot.core.refusal import Refusal
 from storage.base import utcnow
 from storage.models import ConsoleSession, ConsoleUser
@@ -162,6 +163,7 @@ class ConsoleAuthService:
         user = await self._uow.console.user_by_name(normalize_username(username))
         if user is None:  # a miss takes as long as a wrong password
             await asyncio.to_thread(_verify, _DUMMY_HASH, password)
+            metrics.sign_in("failed")
             return LoginResult(error=LoginProblem.FAILED)
         now = self._clock()
         policy = self._policy
@@ -171,10 +173,12 @@ class ConsoleAuthService:
         await self._uow.commit()  # the claim counts whatever happens to this request next
         if attempt is None:
             locked_until = await self._uow.console.locked_until(user.id)
+            metrics.sign_in("locked")
             return LoginResult(error=LoginProblem.LOCKED, locked_until=locked_until)
         if not await asyncio.to_thread(_verify, user.password_hash, password):
             return await self._failed(user, attempt, now)
         if not user.active:
+            metrics.sign_in("inactive")
             return LoginResult(error=LoginProblem.INACTIVE)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(hash_password, password)
@@ -196,6 +200,7 @@ class ConsoleAuthService:
             f"console:{user.username}", "console.login", entity="console_user", entity_id=user.id
         )
         await self._uow.commit()
+        metrics.sign_in("ok")
         identity = ConsoleIdentity(
             user.id, user.username, user.role, session.id, session.csrf_token
         )
@@ -211,7 +216,9 @@ class ConsoleAuthService:
             after={"failures": attempt},
         )
         await self._uow.commit()
+        metrics.sign_in("failed")
         if locked:
+            metrics.lockout()
             return LoginResult(error=LoginProblem.LOCKED, locked_until=now + self._policy.lockout)
         return LoginResult(error=LoginProblem.FAILED)
 
