@@ -105,11 +105,15 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _run(settings: Settings) -> int:
     from bot.app import Application
+    from bot.ops.shared import SecondPollerError
 
     settings.token()  # fail fast, before touching the database
     app = await Application.create(settings)
     try:
         await app.run()
+    except SecondPollerError as error:  # one line, no traceback: another instance polls
+        print(error, file=sys.stderr)
+        return 2
     finally:
         await app.close()
     return 0

@@ -8,6 +8,7 @@ import functools
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
@@ -138,6 +139,8 @@ class Application:
     web: WebServer
     router_directory: RouterDirectory
     shared: SharedState
+    # What the console calls after deputies are deactivated, unbound or imported.
+    registry_changed: Callable[[], None]
     _stopped: asyncio.Event = field(default_factory=asyncio.Event)
     _polling_lease: RedisLease | None = None
 
@@ -187,6 +190,7 @@ class Application:
             add_webhook(web_server.app, dispatcher, bot, settings)
         hotline.add_routes(web_server)
         _share_caches(shared.bus, identities, router_directory)
+        registry_changed = functools.partial(_registry_changed, identities, shared.bus)
         add_console(
             web_server.app,
             settings,
@@ -194,7 +198,7 @@ class Application:
             notifier,
             wake_outbox=lambda: hotline.worker.wake() if hotline.worker else None,
             router_directory=router_directory,
-            registry_changed=functools.partial(_registry_changed, identities, shared.bus),
+            registry_changed=registry_changed,
         )
         return cls(
             settings,
@@ -207,6 +211,7 @@ class Application:
             web_server,
             router_directory,
             shared,
+            registry_changed,
         )
 
     async def run(self, *, handle_signals: bool = True) -> None:

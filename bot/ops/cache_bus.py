@@ -26,6 +26,7 @@ class CacheBus:
         self._reactions: dict[str, Reaction] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._stopping = False
 
     def on(self, cache: str, reaction: Reaction) -> None:
         self._reactions[cache] = reaction
@@ -43,31 +44,32 @@ class CacheBus:
                 await asyncio.wait_for(self._subscribed.wait(), timeout=5)
 
     async def stop(self) -> None:
+        # Not task.cancel(): redis-py's pubsub can hang closing a cancelled reader.
+        self._stopping = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._task, timeout=5)
             self._task = None
 
     async def _listen(self) -> None:
         assert self._redis is not None
         first = True
-        while True:
+        while not self._stopping:
             try:
-                async with self._redis.pubsub() as pubsub:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     self._subscribed.set()
                     if not first:  # what was published while we were away: assume all
                         for cache in self._reactions:
                             self._react(cache)
                     first = False
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                    while not self._stopping:
+                        message = await pubsub.get_message(timeout=0.5)
+                        if message is not None and message.get("type") == "message":
                             self._received(message["data"])
-            except asyncio.CancelledError:
-                raise
             except Exception as error:
                 log.warning("cache invalidation channel lost (%s); reconnecting", error)
+                self._subscribed.set()  # start() waits no longer
                 await asyncio.sleep(1)
 
     def _received(self, data: bytes | str) -> None:
