@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _run(settings: Settings) -> int:
     from bot.app import Application, BotApiUnavailable
+    from bot.ops.shared import SecondPollerError
 
     settings.token()  # fail fast, before touching the database
     app = await Application.create(settings)
@@ -113,6 +114,9 @@ async def _run(settings: Settings) -> int:
     except BotApiUnavailable as error:  # one clear line, no traceback
         print(error, file=sys.stderr)
         return 1
+    except SecondPollerError as error:  # one line, no traceback: another instance polls
+        print(error, file=sys.stderr)
+        return 2
     finally:
         await app.close()
     return 0

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import signal
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +27,12 @@ from bot.fsm_storage import SqlStorage, create_fsm_storage
 from bot.hotline.runtime import HotlineRuntime
 from bot.hotline.telegram import chat as operator_chat
 from bot.hotline.telegram.desk import OperatorDesk
+from bot.ops.cache_bus import CacheBus
+from bot.ops.dedup import DedupMiddleware, SeenUpdates
+from bot.ops.health import Health
+from bot.ops.lease import RedisLease
+from bot.ops.shared import SharedState
+from bot.ops.webhook import add_webhook, set_webhook
 from bot.process_tuning import keep_response_models_alive, release_freed_memory
 from bot.services.deputies.identity_cache import IdentityCache
 from bot.services.notices import Notifier
@@ -38,10 +46,12 @@ from classifiers import RouterHolder, load_directory, load_router
 from console import add_routes as add_console
 from handlers.common.danger import DangerMiddleware
 from handlers.middlewares import (
+    HandlerNameMiddleware,
     PerUserOrderMiddleware,
     ServicesMiddleware,
     ThrottlingMiddleware,
     UnitOfWorkMiddleware,
+    UpdateMetricsMiddleware,
 )
 from handlers.notifier import TelegramAlerts, TelegramNotifier
 from storage.bootstrap import open_database
@@ -49,6 +59,20 @@ from storage.db import create_session_factory
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+
+def _registry_changed(identities: IdentityCache, bus: CacheBus) -> None:
+    identities.expire()
+    bus.announce("identity")
+
+
+def _share_caches(
+    bus: CacheBus, identities: IdentityCache, router_directory: RouterDirectory
+) -> None:
+    """What the console changes on one instance, every instance forgets (bot/ops/cache_bus)."""
+    bus.on("identity", identities.expire)
+    bus.on("directory", lambda: router_directory.refresh(announce=False))
+    router_directory.announce = lambda: bus.announce("directory")
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -67,9 +91,19 @@ def build_dispatcher(
     classifier: RouterHolder,
     notifier: Notifier,
     identities: IdentityCache | None = None,
+    *,
+    events_isolation: BaseEventIsolation | None = None,
+    seen_updates: SeenUpdates | None = None,
 ) -> Dispatcher:
-    dispatcher = Dispatcher(storage=storage, settings=settings)
-    # Order matters: throttle before queueing per user, and both before touching the database.
+    """`events_isolation`: one update at a time per user across instances (Redis);
+    `seen_updates`: webhook mode, where an update may come twice."""
+    dispatcher = Dispatcher(storage=storage, events_isolation=events_isolation, settings=settings)
+    # Order matters (all inside aiogram's FSM middleware, which holds the per-user lock): time
+    # everything, drop a second delivery, throttle before queueing per user, and all of it
+    # before touching the database.
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware())
+    if seen_updates is not None:
+        dispatcher.update.outer_middleware(DedupMiddleware(seen_updates))
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(settings.throttle_rate, settings.throttle_period)
     )
@@ -84,8 +118,9 @@ def build_dispatcher(
             unsure_to_hotline=settings.routing_unsure == "hotline",
         )
     )
-    dispatcher.message.middleware(services)
-    dispatcher.callback_query.middleware(services)
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.middleware(HandlerNameMiddleware())
+        observer.middleware(services)
     dispatcher.message.middleware(DangerMiddleware(DangerCheck(classifier)))  # advice first
     if settings.hotline_adapter == "telegram":
         # First: every update of the operators' group ends there, unseen by the deputy routers.
@@ -118,6 +153,11 @@ class Application:
     hotline: HotlineRuntime
     web: WebServer
     router_directory: RouterDirectory
+    shared: SharedState
+    # What the console calls after deputies are deactivated, unbound or imported.
+    registry_changed: Callable[[], None]
+    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
+    _polling_lease: RedisLease | None = None
 
     @classmethod
     async def create(
@@ -140,16 +180,32 @@ class Application:
         if isinstance(storage, SqlStorage):
             await storage.preload()
         bot = build_bot(settings)
+        shared = SharedState.create(settings, storage, bot.id)
         identities = IdentityCache()  # the console expires it after registry changes
         notifier = TelegramNotifier(bot)
         dispatcher = build_dispatcher(
-            settings, uow_factory, storage, classifier, notifier, identities
+            settings,
+            uow_factory,
+            storage,
+            classifier,
+            notifier,
+            identities,
+            events_isolation=shared.events_isolation,
+            seen_updates=shared.seen_updates,
         )
         chat = settings.alerts_chat_id
         alerter = TelegramAlerts(bot, chat) if chat is not None else None
-        hotline = HotlineRuntime(settings, uow_factory, notifier, bot=bot, alerter=alerter)
+        hotline = HotlineRuntime(
+            settings, uow_factory, notifier, bot=bot, alerter=alerter, leadership=shared.jobs_lease
+        )
         web_server = WebServer(settings.web_host, settings.web_port)
+        redis_ping = shared.ping if shared.redis is not None else None
+        web_server.app.add_routes(Health(engine, uow_factory, redis_ping).routes())
+        if settings.webhook:
+            add_webhook(web_server.app, dispatcher, bot, settings)
         hotline.add_routes(web_server)
+        _share_caches(shared.bus, identities, router_directory)
+        registry_changed = functools.partial(_registry_changed, identities, shared.bus)
         add_console(
             web_server.app,
             settings,
@@ -157,7 +213,7 @@ class Application:
             notifier,
             wake_outbox=lambda: hotline.worker.wake() if hotline.worker else None,
             router_directory=router_directory,
-            registry_changed=identities.expire,
+            registry_changed=registry_changed,
         )
         return cls(
             settings,
@@ -169,14 +225,20 @@ class Application:
             hotline,
             web_server,
             router_directory,
+            shared,
+            registry_changed,
         )
 
     async def run(self, *, handle_signals: bool = True) -> None:
+        """Raises SecondPollerError (before serving anything) when polling and another
+        instance already polls the same token."""
         # getMe first: a wrong token or an unreachable server stops here, with one clear line.
         try:
             me = await self.bot.get_me()
         except (AiogramError, OSError) as error:
             raise BotApiUnavailable(self.settings.telegram_api_base, error) from error
+        if not self.settings.webhook:
+            self._polling_lease = await self.shared.claim_polling(self.bot.id)
         await self._startup_extras()
         keep_response_models_alive()
         # Start-up leaves ~1M long-lived objects (aiogram's pydantic models, SQLAlchemy mappers,
@@ -184,9 +246,21 @@ class Application:
         gc.collect()
         gc.freeze()
         release_freed_memory()
+        await self.shared.start()
         await self.hotline.start()
         await self.web.start()
         self._reload_classifier_on_sighup()
+        if self.settings.webhook:
+            await set_webhook(self.bot, self.dispatcher, self.settings)
+            log.info("bot @%s on webhook %s", me.username, self.settings.webhook_url)
+            await self._serve_webhook(handle_signals)
+            return
+        # Back from webhook mode: Telegram refuses getUpdates while a webhook is set. A server
+        # without webhooks (a test peer) may refuse the call: then there is none to delete.
+        try:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        except (AiogramError, OSError) as error:
+            log.warning("deleteWebhook refused, polling anyway: %s", error)
         log.info("bot @%s polling %s", me.username, self.settings.telegram_api_base)
         await self.dispatcher.start_polling(
             self.bot,
@@ -208,6 +282,16 @@ class Application:
         except (AiogramError, OSError) as error:
             log.warning("setMyCommands refused, going on without a command menu: %s", error)
 
+    async def _serve_webhook(self, handle_signals: bool) -> None:
+        """Updates arrive on the web app; this waits for a stop (SIGINT/SIGTERM or stop())."""
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for stop_signal in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(stop_signal, self._stopped.set)
+        # The webhook stays set when one instance stops: the others go on serving it.
+        await self._stopped.wait()
+
     def _reload_classifier_on_sighup(self) -> None:
         """`kill -HUP <pid>` after `python -m classifiers train --out $CLASSIFIER_MODEL_DIR/…`:
         the newest model, with the database's directory."""
@@ -226,6 +310,7 @@ class Application:
             )
 
     async def stop(self) -> None:
+        self._stopped.set()
         try:
             await self.dispatcher.stop_polling()
         except RuntimeError:
@@ -234,6 +319,9 @@ class Application:
     async def close(self) -> None:
         await self.web.stop()
         await self.hotline.stop()
+        await self.shared.close()
+        if self._polling_lease is not None:
+            await self._polling_lease.release()
         await self.bot.session.close()
         await self.dispatcher.storage.close()
         await self.engine.dispose()

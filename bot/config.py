@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_API_BASE = "https://api.telegram.org"
 # The emulator accepts any well-formed token; the demo uses this one so no real token is needed.
 DEMO_BOT_TOKEN = "1234567890:DEMO-local-emulator-token-000000"
@@ -26,11 +30,24 @@ class Settings(BaseSettings):
     polling_timeout: int = Field(default=25, ge=0, le=50)
     # Updates handled at once; more wait in line (keeps DB pool and memory calm under bursts).
     update_concurrency: int = Field(default=16, ge=1)
+    # Webhook mode (both set): Telegram POSTs updates to WEBHOOK_URL (https, public; its path is
+    # served by the web app) with WEBHOOK_SECRET in X-Telegram-Bot-Api-Secret-Token. Unset:
+    # long polling (one process per token). An update is answered after it is handled, but
+    # never later than `webhook_answer_seconds` (the rest goes on after the 200).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_answer_seconds: float = Field(default=25, gt=0, le=55)
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./data/deputy12345.sqlite3"
     database_echo: bool = False
     redis_url: str | None = None
+    # Several instances (REDIS_URL set): the singleton jobs' lease lasts this long unrenewed,
+    # so a dead holder's jobs move to another instance within about 4/3 of it.
+    job_lease_seconds: float = Field(default=30, ge=1, le=600)
+    # How this process names itself in leases and logs; default host:pid.
+    instance_name: str = ""
     # Local files: report photos (re-encoded without metadata) and other runtime data.
     data_dir: Path = Path("./data")
 
@@ -110,6 +127,39 @@ class Settings(BaseSettings):
             raise MissingTokenError
         return self.bot_token.get_secret_value()
 
+    @field_validator("webhook_url", "redis_url", mode="before")
+    @classmethod
+    def _none_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("须为 https 地址，如 https://bot.example.gov.cn/telegram/webhook")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # What Telegram accepts as secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if value is not None and not SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("1–256 个字母、数字、_ 或 -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_pair(self) -> Settings:
+        if (self.webhook_url is None) != (self.webhook_secret is None):
+            raise ValueError("WEBHOOK_URL 与 WEBHOOK_SECRET 须同时设置（或都不设）")
+        return self
+
+    @property
+    def webhook(self) -> bool:
+        return self.webhook_url is not None
+
+    def instance(self) -> str:
+        return self.instance_name or f"{socket.gethostname()}:{os.getpid()}"
+
     @field_validator("operators_chat_id", mode="before")
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
@@ -159,9 +209,13 @@ def _bad_setting(error: Any) -> str:
     field = Settings.model_fields.get(name)
     variable = name.upper() or "设置"
     if field is None:
-        return f"设置错误：{variable} 不可用：{error.get('msg', '')}（见 .env.example）"
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        return f"设置错误：{variable} 不可用：{message}（见 .env.example）"
     shown = "（已隐藏）" if _is_secret(field.annotation) else str(error.get("input", ""))
-    return f"设置错误：{variable}={shown} 不可用，允许的值：{allowed(field)}（见 .env.example）"
+    rule = allowed(field)
+    if error.get("type") == "value_error":  # our own validators say what is allowed
+        rule = str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"设置错误：{variable}={shown} 不可用，允许的值：{rule}（见 .env.example）"
 
 
 def allowed(field: Any) -> str:

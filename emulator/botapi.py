@@ -15,7 +15,10 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import botapi_messages  # noqa: F401  (registers the message methods)
+from emulator import (
+    botapi_messages,  # noqa: F401  (registers the message methods)
+    webhook,
+)
 from emulator.messages import find_chat
 from emulator.params import ApiError, bad_request, read_params
 from emulator.quirks import refusal_body
@@ -23,6 +26,7 @@ from emulator.registry import METHODS, Call, method
 from emulator.state import BotState, World
 
 TOKEN_RE = re.compile(r"^(\d+):[\w-]{5,}$")
+SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 WORLD_KEY: web.AppKey[World] = web.AppKey("world", World)
 DEFAULT_UPDATE_TYPES = None  # None = every type except the opt-in ones (none are emulated)
 MAX_POLL_TIMEOUT = 50
@@ -165,16 +169,30 @@ async def set_webhook(call: Call) -> bool:
     url = call.params.get_str("url") or ""
     if not url:
         call.bot.webhook = None
+        await webhook.set_sender(call.world, call.bot)
         return True
-    if not url.startswith("https://"):
+    if not webhook.acceptable_url(url):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = call.params.get_str("secret_token")
+    if secret is not None and not SECRET_TOKEN_RE.match(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    connections = call.params.get_int("max_connections", default=40) or 40
+    if not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = call.params.get_json("allowed_updates", "can't parse allowed updates JSON object")
+    if allowed is not None and (
+        not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)
+    ):
+        raise bad_request("can't parse allowed updates JSON object")
     call.bot.webhook = {
         "url": url,
-        "max_connections": call.params.get_int("max_connections", default=40),
-        "allowed_updates": call.params.get_json("allowed_updates", "bad allowed_updates"),
+        "max_connections": connections,
+        "allowed_updates": allowed or None,
+        "secret_token": secret,
     }
     if call.params.get_bool("drop_pending_updates"):
         call.bot.updates.clear()
+    await webhook.set_sender(call.world, call.bot)
     return True
 
 
@@ -183,6 +201,7 @@ async def delete_webhook(call: Call) -> bool:
     call.bot.webhook = None
     if call.params.get_bool("drop_pending_updates"):
         call.bot.updates.clear()
+    await webhook.set_sender(call.world, call.bot)
     return True
 
 
@@ -198,6 +217,9 @@ async def get_webhook_info(call: Call) -> dict[str, Any]:
         info["max_connections"] = hook.get("max_connections") or 40
         if hook.get("allowed_updates"):
             info["allowed_updates"] = hook["allowed_updates"]
+        for key in ("last_error_date", "last_error_message"):
+            if key in hook:
+                info[key] = hook[key]
     return info
 
 

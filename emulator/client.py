@@ -91,6 +91,25 @@ class EmulatorClient:
             await asyncio.sleep(0.05)
         raise AssertionError(f"bot {self.bot_id} did not start polling within {timeout}s")
 
+    async def wait_until_webhook(self, timeout: float = 10.0) -> str:  # noqa: ASYNC109
+        """Wait until the bot has set its webhook; returns its URL."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            for bot in await self.call("GET", "/bots"):
+                if bot["id"] == self.bot_id and bot["webhook_url"]:
+                    return str(bot["webhook_url"])
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"bot {self.bot_id} set no webhook within {timeout}s")
+
+    async def webhook_deliveries(self) -> list[dict[str, Any]]:
+        """Every webhook POST so far: update_id, attempt, started, seconds, ok, error."""
+        result: list[dict[str, Any]] = await self.call("GET", self.bot_path("/webhook_deliveries"))
+        return result
+
+    async def set_webhook_timeout(self, seconds: float) -> None:
+        await self.call("PUT", "/webhook_timeout", {"seconds": seconds})
+
     async def commands(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await self.call("GET", self.bot_path("/commands"))
         return result

@@ -284,6 +284,23 @@ def bot_summary(bot: BotState) -> dict[str, Any]:
     }
 
 
+@routes.get("/_emu/bots/{bot_id}/webhook_deliveries")
+async def webhook_deliveries(request: web.Request) -> web.Response:
+    """Extra: every webhook POST so far (update id, attempt, start, seconds, ok, error)."""
+    return ok(bot_of(request).webhook_deliveries)
+
+
+@routes.put("/_emu/webhook_timeout")
+async def set_webhook_timeout(request: web.Request) -> web.Response:
+    """Extra: how long a webhook POST waits for its answer (Telegram: about a minute)."""
+    body = await json_body(request)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if not isinstance(seconds, int | float) or not 0 < seconds <= 120:
+        raise ControlError(400, 'body must be {"seconds": a number, 0 < s <= 120}')
+    world_of(request).webhook_timeout = float(seconds)
+    return ok(world_of(request).webhook_timeout)
+
+
 @routes.get("/_emu/bots")
 async def bots(request: web.Request) -> web.Response:
     return ok([bot_summary(b) for b in world_of(request).bots.values()])

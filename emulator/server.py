@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import control
+from emulator import control, webhook
 from emulator.botapi import WORLD_KEY, handle_call, handle_file
 from emulator.state import World
 
@@ -49,6 +49,7 @@ class RunningEmulator:
     async def close(self) -> None:
         self.state.closed = True
         self.state.notify()  # let waiting long polls answer now
+        await webhook.stop_all(self.state)
         await self.runner.cleanup()
 
 

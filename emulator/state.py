@@ -98,6 +98,8 @@ class BotState:
         self.poll_ticket = 0  # bumped by every getUpdates; an older waiting poll gets 409
         self.last_poll_time: float | None = None
         self.webhook: dict[str, Any] | None = None
+        # Every webhook POST: update id, attempt, start, seconds, ok, error (emulator/webhook).
+        self.webhook_deliveries: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.menu_buttons: dict[str, dict[str, Any]] = {}
         self.texts: dict[str, str] = {}  # description / short_description / name
@@ -158,6 +160,8 @@ class World:
         self.seq = 0
         self.closed = False  # set on shutdown so long polls answer at once
         self.quirks = PeerQuirks()  # faithful to Telegram unless a test says otherwise
+        self.webhook_senders: dict[int, Any] = {}  # bot id → emulator.webhook.WebhookSender
+        self.webhook_timeout = 60.0  # seconds Telegram waits for a webhook's answer
         self._changed = asyncio.Event()
 
     # -- change notification -------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Update middlewares: throttling, per-user order, one unit of work per update, the services a
-handler asks for, and the deputy gate."""
+"""Update middlewares: metrics, throttling, per-user order, one unit of work per update, the
+services a handler asks for, and the deputy gate."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
 from bot import texts
+from bot.core import metrics
 from bot.services.deputies.identity_cache import IdentityCache
 from bot.services.deputies.verification import DeputyService
 from handlers.common.keyboards import not_verified
@@ -21,6 +22,38 @@ from handlers.common.keyboards import not_verified
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # The wiring hands in storage's UnitOfWorkFactory: handlers never import storage themselves.
 UnitOfWorkOpener = Callable[[], AbstractAsyncContextManager[Any]]
+
+
+class UpdateMetricsMiddleware(BaseMiddleware):
+    """Outermost: times every update and counts it under the handler that took it
+    (`unhandled` when none did, `throttled` when it never got that far); an exception that
+    escapes is counted as an error (and still raised, for aiogram's error handling)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        # A list, not a string: the inner middleware gets a copy of `data`, not `data` itself.
+        name = data["handler_name"] = ["unhandled"]
+        started = time.perf_counter()
+        try:
+            return await handler(event, data)
+        except Exception:
+            metrics.error("handler")
+            raise
+        finally:
+            metrics.update_handled(name[0], time.perf_counter() - started)
+
+
+class HandlerNameMiddleware(BaseMiddleware):
+    """Inner (message, callback query): names the matched handler for the update's metrics,
+    as `module.function` below `handlers.` (`reporting.flow.text.receive_text`)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        matched: HandlerObject | None = data.get("handler")
+        name: list[str] | None = data.get("handler_name")
+        if matched is not None and name is not None:
+            callback = matched.callback
+            module = getattr(callback, "__module__", "").removeprefix("handlers.")
+            name[0] = f"{module}.{getattr(callback, '__name__', 'handler')}"
+        return await handler(event, data)
 
 
 class ThrottlingMiddleware(BaseMiddleware):

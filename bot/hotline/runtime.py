@@ -12,6 +12,7 @@ import aiohttp
 from aiogram import Bot
 
 from bot.config import Settings
+from bot.core.leadership import Leadership
 from bot.hotline.gateway import HotlineGateway
 from bot.hotline.http.adapter import HttpHotlineAdapter
 from bot.hotline.http.callbacks import callback_routes
@@ -39,10 +40,13 @@ class HotlineRuntime:
         *,
         bot: Bot | None = None,
         alerter: Alerter | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
         """`notifier` tells deputies about hotline events; None in a delivery-only process.
         `bot` posts into the operators' group (HOTLINE_ADAPTER=telegram); `alerter` tells the
-        staff of outages and dead letters (ALERTS_CHAT_ID)."""
+        staff of outages and dead letters (ALERTS_CHAT_ID); `leadership` is the singleton
+        duties' lease when several instances run (the periodic jobs, the Open311 poller)."""
+        self._leadership = leadership
         self._settings = settings
         self._uow_factory = uow_factory
         self._notifier = notifier
@@ -65,7 +69,12 @@ class HotlineRuntime:
         if not deliver_only and self._notifier is not None:
             # 预警, automatic 催办/督办 and the 复发 question (bot/services/jobs.py).
             jobs = periodic_jobs(
-                settings, self._uow_factory, self._notifier, self._deadlines, self._alerter
+                settings,
+                self._uow_factory,
+                self._notifier,
+                self._deadlines,
+                self._alerter,
+                leadership=self._leadership,
             )
             self._tasks.append(asyncio.create_task(jobs.run_forever(self._stop)))
         telegram = settings.hotline_adapter == "telegram"
@@ -154,6 +163,7 @@ class HotlineRuntime:
             api_key=settings.open311_api_key.get_secret_value()
             if settings.open311_api_key
             else None,
+            leadership=self._leadership,
         )
         self._tasks.append(asyncio.create_task(poller.run_forever(self._stop)))
 

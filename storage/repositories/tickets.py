@@ -57,6 +57,17 @@ class OutboxRepository:
         )
         return found is not None
 
+    async def queue(self) -> tuple[int, datetime | None]:
+        """How many messages wait for delivery, and when the oldest of them was queued."""
+        row = (
+            await self._session.execute(
+                select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at)).where(
+                    OutboxMessage.status == OutboxStatus.PENDING
+                )
+            )
+        ).one()
+        return int(row[0]), row[1]
+
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[tuple[int, int | None]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.core import metrics
 from bot.services.notices import Notifier
 from bot.services.tickets.updates import HotlineEvent, TicketUpdateService
 from protocol.signing import SignatureError, verify
@@ -141,4 +142,9 @@ def callback_routes(
             {"ok": True, "duplicate": not outcome.recorded, "status": outcome.report_status}
         )
 
-    return [web.post(CALLBACK_PATH, receive)]
+    async def counted(request: web.Request) -> web.Response:
+        response = await receive(request)
+        metrics.callback(accepted=response.status < 300)
+        return response
+
+    return [web.post(CALLBACK_PATH, counted)]

@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 
 from bot.core.clock import CHINA_TIME
+from bot.core.leadership import Leadership
 from bot.hotline.open311.adapter import error_text
 from bot.services.tickets.updates import STATUS_RANK, HotlineEvent, TicketUpdateService
 from storage.base import utcnow
@@ -144,7 +145,9 @@ class Open311StatusPoller:
         jurisdiction_id: str | None = None,
         batch: int = BATCH,
         api_key: str | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
+        self._leadership = leadership  # several instances: only the lease holder polls
         self._uow_factory = uow_factory
         self._session = session
         self.base_url = base_url.rstrip("/")
@@ -164,7 +167,8 @@ class Open311StatusPoller:
     async def run_forever(self, stop_event: asyncio.Event, idle_sleep: float = 5.0) -> None:
         while not stop_event.is_set():
             try:
-                await self.run_once()
+                if self._leadership is None or self._leadership.held:
+                    await self.run_once()
             except Exception:  # keep polling; the tickets stay due
                 log.exception("Open311 status poll failed")
             try:

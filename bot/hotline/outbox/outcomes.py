@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.core import metrics
 from bot.core.outbox import Withdraw, to_row, withdraw_key
 from bot.hotline.gateway import TicketReceipt
 from bot.hotline.outbox.sending import Outcome
@@ -60,19 +61,24 @@ class OutcomeRecorder:
         self._retry = retry
         self._clock = clock
         self._jitter = jitter
+        self._counted: list[Callable[[str], None]] = []  # metrics of the attempt in hand
 
     async def record(self, outcomes: list[Outcome]) -> None:
         """All of a round's outcomes in one commit. A ticket that a callback recorded in the
         meantime breaks that commit: then each outcome is recorded on its own, carefully."""
         try:
+            self._counted = []
             async with self._uow_factory() as uow:
                 await self._apply(uow, outcomes, careful=False)
                 await uow.commit()
+            self._count()
         except IntegrityError:
             for outcome in outcomes:
+                self._counted = []
                 async with self._uow_factory() as uow:
                     await self._apply(uow, [outcome], careful=True)
                     await uow.commit()
+                self._count()
         for outcome in outcomes:
             if outcome.error is None:
                 receipt = outcome.receipt
@@ -139,6 +145,13 @@ class OutcomeRecorder:
         ticket.next_poll_at = None
         restart_handling_clock(ticket)
 
+    def _count(self) -> None:
+        """Deliveries, retries and dead letters counted once committed (a rolled-back
+        attempt counts nothing)."""
+        for count in self._counted:
+            count(self._adapter)
+        self._counted = []
+
     def _ticket(self, report: Report, receipt: TicketReceipt) -> Ticket:
         return Ticket(
             report_id=report.id,
@@ -171,6 +184,7 @@ class OutcomeRecorder:
             return
         message.last_error = error[:2000]
         message.locked_until = None
+        self._counted.append(metrics.retried)
         delay = self._retry.backoff(message.attempts, self._jitter())
         # The last retry falls at the window's end, not after it.
         window_end = message.created_at + self._retry.retry_for
@@ -184,3 +198,6 @@ class OutcomeRecorder:
             message.last_error = error[:2000]
         if status == OutboxStatus.DELIVERED:
             message.delivered_at = self._clock()
+            self._counted.append(metrics.delivered)
+        elif status == OutboxStatus.DEAD:
+            self._counted.append(metrics.dead_lettered)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.core import metrics
 from bot.core.refusal import Refusal
 from credentials.lockout import LockoutPolicy
 from credentials.passwords import (
@@ -142,6 +143,7 @@ class ConsoleAuthService:
         user = await self._uow.console.user_by_name(normalize_username(username))
         if user is None:  # a miss takes as long as a wrong password
             await asyncio.to_thread(verify_nothing, password)
+            metrics.sign_in("failed")
             return LoginResult(error=LoginProblem.FAILED)
         now = self._clock()
         policy = self._policy
@@ -151,10 +153,12 @@ class ConsoleAuthService:
         await self._uow.commit()  # the claim counts whatever happens to this request next
         if attempt is None:
             locked_until = await self._uow.console.locked_until(user.id)
+            metrics.sign_in("locked")
             return LoginResult(error=LoginProblem.LOCKED, locked_until=locked_until)
         if not await asyncio.to_thread(verify_password, user.password_hash, password):
             return await self._failed(user, attempt, now)
         if not user.active:
+            metrics.sign_in("inactive")
             return LoginResult(error=LoginProblem.INACTIVE)
         if needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(hash_password, password)
@@ -176,6 +180,7 @@ class ConsoleAuthService:
             f"console:{user.username}", "console.login", entity="console_user", entity_id=user.id
         )
         await self._uow.commit()
+        metrics.sign_in("ok")
         identity = ConsoleIdentity(
             user.id, user.username, user.role, session.id, session.csrf_token
         )
@@ -191,7 +196,9 @@ class ConsoleAuthService:
             after={"failures": attempt},
         )
         await self._uow.commit()
+        metrics.sign_in("failed")
         if locked:
+            metrics.lockout()
             return LoginResult(error=LoginProblem.LOCKED, locked_until=now + self._policy.lockout)
         return LoginResult(error=LoginProblem.FAILED)
 

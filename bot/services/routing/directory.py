@@ -101,12 +101,18 @@ class RouterDirectory:
         self._uow_factory = uow_factory
         self._seed = seed
         self._lock = asyncio.Lock()
+        # Several instances: tells the others to refresh too (the wiring sets it).
+        self.announce: Callable[[], None] = lambda: None
 
-    async def refresh(self, *, model: bool = False) -> str:
+    async def refresh(self, *, model: bool = False, announce: bool = True) -> str:
         """Rebuild the router over the database's directory (``model=True``: and load the
-        newest model file); returns the model version. Calls in flight finish on the old one."""
+        newest model file); returns the model version. Calls in flight finish on the old one.
+        ``announce=False``: the refresh was announced by another instance."""
         async with self._lock:
             async with self._uow_factory() as uow:
                 directory = await database_directory(uow, self._seed)
             # The tokenizer rebuild (when words changed) takes a second or two: off the loop.
-            return await asyncio.to_thread(self._classifier.reload, directory, model=model)
+            version = await asyncio.to_thread(self._classifier.reload, directory, model=model)
+        if announce:
+            self.announce()
+        return version
