@@ -1,6 +1,7 @@
 """Every table of the product, designed up front so later features do not churn the schema."""
 
 from storage.models.audit import AuditLog, ConsoleUser
+from storage.models.catalogue import CatalogueMatterVersion
 from storage.models.console import ConsoleSession, DepartmentVersion
 from storage.models.deputies import Deputy, DeputyLevel
 from storage.models.directory import Department, District
@@ -28,6 +29,7 @@ from storage.models.tickets import (
 __all__ = [
     "AppealType",
     "AuditLog",
+    "CatalogueMatterVersion",
     "ConsoleSession",
     "ConsoleUser",
     "Department",
