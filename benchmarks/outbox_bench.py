@@ -21,7 +21,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -325,6 +325,10 @@ class InstantHotline:
     ) -> None: ...
 
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None: ...
+
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None: ...
 
 
 async def worker_capacity(workers: int) -> None:

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     deadline_watch_seconds: float = Field(default=60, gt=0)
     # 复发 回访: days after 已办结 the deputy is asked whether the problem came back.
     recurrence_check_days: float = Field(default=15, ge=0)
+    # 督办 desk: a case lands there this many clock hours past its handling deadline, or after
+    # the deputy's `supervision_urge_times`-th 催办 (second 不满意, two 退单, 复发 always do).
+    supervision_overdue_margin_hours: float = Field(default=24, ge=0)
+    supervision_urge_times: int = Field(default=3, ge=1)
 
     # Web app (callbacks, consoles)
     web_host: str = "127.0.0.1"

@@ -22,6 +22,7 @@ from console.views import (
     home,
     quality,
     statistics,
+    supervision,
     triage,
 )
 
@@ -32,6 +33,7 @@ VIEWS: list[ConsolePages] = [
     home.pages,
     decisions.pages,
     triage.pages,
+    supervision.pages,
     departments.pages,
     deputies.pages,
     dead_letters.pages,

@@ -13,7 +13,7 @@ from intake import workflow
 from intake.context import CTX, Context, json_response, media_url
 from intake.new_ticket import NewTicket
 from intake.store import NotFound
-from intake.timeutil import to_iso
+from intake.timeutil import parse_iso, to_iso
 from intake.validation import ValidationFailed, parse_create
 from intake.workflow import InputError
 from protocol.signing import SignatureError, verify
@@ -225,10 +225,12 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 
 # Actions that change the ticket's status: a retry must not apply them twice.
-KEY_REQUIRED = frozenset({"reopen", "reroute", "withdraw"})
+KEY_REQUIRED = frozenset({"reopen", "reroute", "withdraw", "supervise"})
 
 
-async def _action(request: web.Request, action: str, text_field: str) -> web.Response:
+async def _action(
+    request: web.Request, action: str, text_field: str, *, dated: bool = False
+) -> web.Response:
     ctx = request.app[CTX]
     key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip() or None
     if action in KEY_REQUIRED and not key:
@@ -240,6 +242,15 @@ async def _action(request: web.Request, action: str, text_field: str) -> web.Res
         if body.get(field) is not None and not isinstance(body[field], str):
             return _error(422, f"{field} must be a string")
     text = body.get(text_field)
+    expected_at = None
+    if dated:
+        raw = body.get("expected_at")
+        if not isinstance(raw, str) or not raw.strip():
+            return _error(422, "expected_at is required (ISO 8601)")
+        try:
+            expected_at = parse_iso(raw)
+        except ValueError:
+            return _error(422, "expected_at must be an ISO 8601 date-time")
     try:
         ticket, event, applied = await ctx.store.act(
             request.match_info["ticket_id"],
@@ -247,6 +258,7 @@ async def _action(request: web.Request, action: str, text_field: str) -> web.Res
             operator=str(body.get("operator") or "人大代表")[:64],
             note=text or ("代表催办" if action == "urge" else None),
             department_code=body.get("department_code") if action == "reroute" else None,
+            expected_at=expected_at,
             idempotency_key=key,
         )
     except NotFound:
@@ -282,6 +294,11 @@ async def withdraw_ticket(request: web.Request) -> web.Response:
     return await _action(request, "withdraw", "reason")
 
 
+async def supervise_ticket(request: web.Request) -> web.Response:
+    """人大督办: the 代表工委's formal notice; `expected_at` becomes the ticket's deadline."""
+    return await _action(request, "supervise", "note", dated=True)
+
+
 def setup(app: web.Application) -> None:
     document = OPENAPI_PATH.read_bytes()  # read once at start-up, not inside a handler
 
@@ -296,3 +313,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/urge", urge_ticket)
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/reroute", reroute_ticket)
     app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/withdraw", withdraw_ticket)
+    app.router.add_post(f"{PREFIX}/tickets/{{ticket_id}}/supervise", supervise_ticket)

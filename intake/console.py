@@ -65,6 +65,7 @@ async def queue(request: web.Request) -> web.Response:
         statuses=workflow.ALL_STATUSES,
         new_statuses=(workflow.SUBMITTED, workflow.REROUTED),
         is_overdue=lambda t: _overdue(t, now),
+        supervised=await ctx.store.supervised([t["id"] for t in rows]),
         flash=flash(request),
     )
     pop_flash(request, response)

@@ -97,6 +97,16 @@ class TicketStore:
         async with self.engine.connect() as conn:
             return list((await conn.execute(query)).mappings())
 
+    async def supervised(self, ticket_ids: Sequence[int]) -> set[int]:
+        """Which of these tickets the 代表工委 has supervised (督办): marked in the queue."""
+        if not ticket_ids:
+            return set()
+        query = select(events.c.ticket_id).where(
+            events.c.ticket_id.in_(list(ticket_ids)), events.c.action == workflow.SUPERVISE
+        )
+        async with self.engine.connect() as conn:
+            return set((await conn.execute(query)).scalars())
+
     async def counts(self) -> dict[str, dict[str, int]]:
         """Per department: {"open": n, "new": n} (new = waiting for 受理)."""
         query = select(tickets.c.department_code, tickets.c.status, func.count()).group_by(

@@ -68,6 +68,14 @@ ACTIONS: dict[str, Action] = {
         Action("urge", "催办", frozenset({SUBMITTED, ANSWERED} | _WORKING), None),
         Action("reopen", "重办", frozenset({ANSWERED, CLOSED}), IN_PROGRESS),
         Action("withdraw", "撤回", frozenset({SUBMITTED, REROUTED}), WITHDRAWN),
+        # 人大督办 (API only): a formal notice with a new deadline; the status stays. A returned
+        # ticket too: the 12345 centre is pressed to find the unit that will handle it.
+        Action(
+            "supervise",
+            "督办",
+            frozenset({SUBMITTED, ANSWERED, CLOSED, RETURNED} | _WORKING),
+            None,
+        ),
     )
 }
 
@@ -85,8 +93,9 @@ CONSOLE_ACTIONS = (
     "extend_reject",
 )
 EXTENSION_DECISIONS = frozenset({"extend_approve", "extend_reject"})
-# Actions that carry a date: the one asked for (申请), the one granted (批准).
-DATED_ACTIONS = frozenset({"extend", "extend_approve"})
+# Actions that carry a date: the one asked for (申请), the one granted (批准), 督办's new one.
+DATED_ACTIONS = frozenset({"extend", "extend_approve", "supervise"})
+SUPERVISE = "supervise"
 # After these a 延期申请 waits no longer: decided, or the ticket has moved on.
 _ENDS_EXTENSION = EXTENSION_DECISIONS | {
     "answer",
@@ -197,9 +206,15 @@ def changes_for(
         changes["department_code"] = department_code
     if action == "reroute" and not department_code:
         raise InputError("改派必须选择目标部门。")
-    if action in ("reroute", "return", "extend", "extend_reject", "reopen", "withdraw") and (
-        not note
-    ):
+    if action in (
+        "reroute",
+        "return",
+        "extend",
+        "extend_reject",
+        "reopen",
+        "withdraw",
+        "supervise",
+    ) and (not note):
         raise InputError(f"{ACTIONS[action].label}必须填写原因。")
     if action == "progress" and not note:
         raise InputError("请填写办理进展。")
@@ -209,10 +224,11 @@ def changes_for(
         changes.update(answer=answer, last_note=answer)
     if action in DATED_ACTIONS:
         if expected_at is None:
-            raise InputError("延期必须填写新的办理期限。")
+            raise InputError(f"{ACTIONS[action].label}必须填写新的办理期限。")
         if expected_at <= now:
             raise InputError("新的办理期限必须晚于当前时间。")
-        if action == "extend_approve":  # a request leaves the deadline until it is granted
+        # A request leaves the deadline until it is granted; 督办 sets it at once.
+        if action in ("extend_approve", SUPERVISE):
             changes["expected_at"] = expected_at
     if action == "reopen":
         changes.update(

@@ -24,6 +24,7 @@ from storage.repositories.reports import ReportRepository
 from storage.repositories.review import ReviewRepository
 from storage.repositories.routing_quality import RoutingQualityRepository
 from storage.repositories.statistics import StatisticsRepository
+from storage.repositories.supervision import SupervisionRepository
 from storage.repositories.tickets import OutboxRepository, TicketRepository
 
 
@@ -89,6 +90,10 @@ class UnitOfWork:
     @cached_property
     def routing_quality(self) -> RoutingQualityRepository:
         return RoutingQualityRepository(self.session)
+
+    @cached_property
+    def supervision(self) -> SupervisionRepository:
+        return SupervisionRepository(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()  # flushes: the listener below marks a queued message

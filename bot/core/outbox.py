@@ -123,6 +123,23 @@ class Withdraw:
 
 
 @dataclass(frozen=True)
+class Supervise:
+    """发起督办: the 代表工委's formal supervision notice with a new deadline. One per notice
+    (`token`): a case may be supervised again with another deadline."""
+
+    action: ClassVar[str] = OutboxKind.SUPERVISE
+    report_id: int
+    case_id: int
+    deadline: datetime
+    note: str = ""  # the staff's words to the hotline
+    token: str = field(default_factory=lambda: uuid4().hex[:16])
+
+    @property
+    def key(self) -> str:
+        return f"supervise-{self.case_id}-{self.token}"
+
+
+@dataclass(frozen=True)
 class LegacyCall:
     """A follow-up queued before this contract (payload `note`/`reason` in words): sent as
     it was written, so an upgrade loses nothing still waiting in the queue."""
@@ -133,15 +150,21 @@ class LegacyCall:
     department_code: str = ""
 
 
-QueuedMessage = CreateTicket | Reopen | DeputyUrge | DeadlineAlert | Reroute | Withdraw
+QueuedMessage = CreateTicket | Reopen | DeputyUrge | DeadlineAlert | Reroute | Withdraw | Supervise
 HotlineMessage = QueuedMessage | LegacyCall
 _KINDS: dict[str, type[QueuedMessage]] = {
     kind.__name__: kind
-    for kind in (CreateTicket, Reopen, DeputyUrge, DeadlineAlert, Reroute, Withdraw)
+    for kind in (CreateTicket, Reopen, DeputyUrge, DeadlineAlert, Reroute, Withdraw, Supervise)
 }
 # The actions about a ticket the hotline already holds.
 FOLLOW_UPS = frozenset(
-    {OutboxKind.REOPEN, OutboxKind.URGE, OutboxKind.REROUTE, OutboxKind.WITHDRAW}
+    {
+        OutboxKind.REOPEN,
+        OutboxKind.URGE,
+        OutboxKind.REROUTE,
+        OutboxKind.WITHDRAW,
+        OutboxKind.SUPERVISE,
+    }
 )
 
 
@@ -190,6 +213,8 @@ def _decode(kind: type[QueuedMessage], payload: dict[str, Any]) -> QueuedMessage
         payload["cause"] = ReopenCause(payload["cause"])
     elif kind is Reroute:
         payload["cause"] = RerouteCause(payload["cause"])
+    elif kind is Supervise:
+        payload["deadline"] = datetime.fromisoformat(payload["deadline"])
     return kind(**payload)
 
 

@@ -116,6 +116,12 @@ class HotlineGateway(Protocol):
         """The deputy withdrew the report before the hotline accepted it."""
         ...
 
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None:
+        """人大督办: a formal supervision notice; the ticket is to be settled by `deadline`."""
+        ...
+
 
 @runtime_checkable
 class BatchTicketCreator(Protocol):

@@ -16,6 +16,7 @@ from bot.core.outbox import (
     ReopenCause,
     Reroute,
     RerouteCause,
+    Supervise,
     Withdraw,
 )
 
@@ -41,6 +42,8 @@ def hotline_note(message: HotlineMessage) -> str:
         return message.note or REROUTE_DEFAULTS[message.cause]
     if isinstance(message, Withdraw):
         return f"{WITHDRAWN}原因：{message.reason}" if message.reason else WITHDRAWN
+    if isinstance(message, Supervise):
+        return supervise_note(message.deadline, message.note)
     if isinstance(message, LegacyCall):
         return message.text
     return ""
@@ -54,3 +57,10 @@ def deadline_note(kind: DeadlineKind, deadline: datetime, *, overdue: bool) -> s
             "已提请人大代表工委督办，请尽快办理。（人大代表直通车）"
         )
     return f"【系统自动预警】该工单{name}期限为 {at}，即将到期，请及时{name}。（人大代表直通车）"
+
+
+def supervise_note(deadline: datetime, note: str) -> str:
+    """The formal 督办 notice the hotline's operators read (the deadline in China time)."""
+    at = deadline.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    text = f"【人大代表工委督办】请于 {at} 前办结并答复。"
+    return f"{text}督办意见：{note}" if note else text

@@ -1,5 +1,5 @@
 """The periodic jobs, run every DEADLINE_WATCH_SECONDS by `python -m bot`: the deadline
-watch, the delivery watch (outage notices) and the 复发 回访 check."""
+watch, the delivery watch (outage notices), the 督办 detection and the 复发 回访 check."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.services.feedback.recurrence import RecurrenceCheck, RecurrencePrompter
 from bot.services.notices import Alerter, Notifier
+from bot.services.supervision.detection import SupervisionDetector, SupervisionRules
 from bot.services.tickets.deadline_watch import DeadlineWatch
 from bot.services.tickets.deadlines import DeadlinePolicy
 from bot.services.tickets.delivery_watch import DeliveryWatch
@@ -80,6 +81,13 @@ def periodic_jobs(
             notice_after=timedelta(minutes=settings.outbox_delay_notice_minutes),
         ),
     }
+    jobs["supervision detection"] = SupervisionDetector(
+        uow_factory,
+        SupervisionRules(
+            overdue_margin=timedelta(hours=settings.supervision_overdue_margin_hours),
+            urge_times=settings.supervision_urge_times,
+        ),
+    )
     if isinstance(notifier, RecurrencePrompter):
         jobs["recurrence check"] = RecurrenceCheck(
             uow_factory, notifier, check_days=settings.recurrence_check_days

@@ -79,6 +79,17 @@ class DeliveryArrived:
     summary: str
 
 
+@dataclass(frozen=True)
+class SupervisionChanged:
+    """The 代表工委 started 督办 (`deadline` set) or ended it (`outcome` set)."""
+
+    number: str
+    summary: str
+    started: bool
+    deadline: datetime | None = None
+    outcome: str = ""
+
+
 DeputyNotice = (
     StatusChanged
     | ExtensionChanged
@@ -86,6 +97,7 @@ DeputyNotice = (
     | AssignedByStaff
     | DeliveryDelayed
     | DeliveryArrived
+    | SupervisionChanged
 )
 
 

@@ -16,6 +16,7 @@ from bot.services.notices import (
     DeputyNotice,
     ExtensionChanged,
     StatusChanged,
+    SupervisionChanged,
 )
 from bot.texts import esc
 
@@ -52,6 +53,8 @@ def render(notice: DeputyNotice) -> str:
         return "\n".join([DELAYED, *_about(notice.number, notice.summary)])
     if isinstance(notice, DeliveryArrived):
         return "\n".join([ARRIVED, *_about(notice.number, notice.summary)])
+    if isinstance(notice, SupervisionChanged):
+        return supervision_notice(notice)
     return assigned_notice(notice)
 
 
@@ -112,6 +115,23 @@ def assigned_notice(notice: AssignedByStaff) -> str:
         f"编号：<b>{esc(notice.number)}</b>\n"
         f"摘要：{esc(notice.summary)}"
     )
+
+
+def supervision_notice(notice: SupervisionChanged) -> str:
+    """督办 started (with the hotline's new deadline) or ended (with its outcome)."""
+    if notice.started:
+        lines = ["人大代表工委已对您反映的事项<b>发起督办</b>，督促有关部门限期办结。"]
+        lines += _about(notice.number, notice.summary)
+        if notice.deadline is not None:
+            lines.append(f"督办期限：{local_time(notice.deadline)}")
+        return "\n".join(lines)
+    lines = [
+        "人大代表工委对您反映事项的<b>督办已办结</b>。",
+        *_about(notice.number, notice.summary),
+    ]
+    if notice.outcome:
+        lines.append(f"督办结果：{esc(_cut(notice.outcome, _MAX_NOTE))}")
+    return "\n".join(lines)
 
 
 def local_time(moment: datetime) -> str:

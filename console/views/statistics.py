@@ -16,6 +16,7 @@ from bot.services.statistics.three_rates import (
     RatesReport,
     StatisticsService,
 )
+from bot.services.supervision.stats import supervision_report
 from console import charts
 from console import statistics_texts as texts
 from console.context import uow
@@ -51,6 +52,7 @@ async def rates(request: web.Request) -> web.Response:
         tables=rate_tables(report),
         definitions=texts.DEFINITIONS,
         charts=_rate_charts(report),
+        supervision=await supervision_report(uow(request), flt),
     )
 
 
@@ -73,6 +75,7 @@ async def deputies(request: web.Request) -> web.Response:
         definitions=texts.DEPUTY_DEFINITIONS,
         charts=_deputy_charts(report),
         rows_shown=DEPUTY_ROWS_SHOWN,
+        supervision=await supervision_report(uow(request), flt),
     )
 
 

@@ -16,6 +16,14 @@ from storage.models.reports import (
     RoutingMethod,
     Urgency,
 )
+from storage.models.supervision import (
+    TRIGGER_LABELS,
+    SupervisionCase,
+    SupervisionNote,
+    SupervisionNoteKind,
+    SupervisionState,
+    SupervisionTrigger,
+)
 from storage.models.tickets import (
     OutboxKind,
     OutboxMessage,
@@ -27,6 +35,7 @@ from storage.models.tickets import (
 )
 
 __all__ = [
+    "TRIGGER_LABELS",
     "AppealType",
     "AuditLog",
     "CatalogueMatterVersion",
@@ -49,6 +58,11 @@ __all__ = [
     "ReportStatus",
     "RoutingDecision",
     "RoutingMethod",
+    "SupervisionCase",
+    "SupervisionNote",
+    "SupervisionNoteKind",
+    "SupervisionState",
+    "SupervisionTrigger",
     "Ticket",
     "TicketEvent",
     "Urgency",

@@ -32,6 +32,7 @@ class OutboxKind(StrEnum):
     URGE = "urge"  # [note] 催办
     REROUTE = "reroute"  # [department_code, note] an admin's 改派 before the hotline accepts
     WITHDRAW = "withdraw"  # [reason] the deputy withdrew the report
+    SUPERVISE = "supervise"  # [case_id, deadline, note] 人大督办: a formal notice, new deadline
 
 
 class Ticket(Base):

@@ -7,6 +7,7 @@ nothing."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,12 @@ from bot.hotline.telegram.adapter import TelegramHotlineAdapter
 from bot.hotline.telegram.cards import OperatorAction
 from bot.hotline.telegram.keyboards import TicketButton
 from bot.services.routing.triage import TriageService
+from bot.services.supervision.desk import SupervisionDesk
 from bot.texts import ratings as rtx
 from bot.texts import reports as rt
 from emulator.client import ChatUser, EmulatorClient
 from handlers.notifier import TelegramNotifier
-from storage.models import Report, ReportPhoto, Ticket, TicketEvent
+from storage.models import Report, ReportPhoto, SupervisionCase, Ticket, TicketEvent
 from tests.e2e.conftest import BotFactory, until
 from tests.e2e.reporting import WAGE_ARREARS, jpeg_with_exif, next_edit, to_preview, verified
 
@@ -298,3 +300,26 @@ async def test_photos_urge_and_withdrawal_reach_the_group_and_a_retry_posts_noth
     posted = [m for m in await wang.messages() if m["from_bot"]]
     assert len(posted) == 4  # card, photo, 催办, 撤回: the repeated create posted nothing
     assert await events(desk) == []
+
+
+async def test_a_supervision_notice_reaches_the_operators_group_under_the_card(
+    desk: Application, client: EmulatorClient
+) -> None:
+    wang = await operator(client, 9402, "王话务")
+    deputy, report = await filed(desk, client, 7505)
+    card = await wang.next_message()
+    async with desk.uow_factory() as uow:
+        uow.session.add(SupervisionCase(report_id=report.id, reasons=["flagged"]))
+        await uow.commit()
+        case = await uow.session.scalar(select(SupervisionCase))
+    assert case is not None
+    async with desk.uow_factory() as uow:
+        done = await SupervisionDesk(uow, TelegramNotifier(desk.bot)).start(
+            case.id, datetime(2099, 1, 5, 9, 30, tzinfo=UTC), "请限期办结", actor="console:wang"
+        )
+    assert done.told
+    assert "发起督办" in (await deputy.next_message())["text"]
+    notice = await wang.next_message(timeout=10)
+    assert "督办" in notice["text"] and "2099-01-05 17:30" in notice["text"]
+    assert "请限期办结" in notice["text"]
+    assert notice["reply_to_message"]["message_id"] == card["message_id"]

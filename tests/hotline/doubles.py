@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.hotline.gateway import TicketReceipt, TicketRequest
 from bot.services.tickets.capabilities import HotlineCapabilities
 
@@ -27,4 +29,9 @@ class CreateOnlyHotline:
         raise AssertionError("this test files tickets only")
 
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
+        raise AssertionError("this test files tickets only")
+
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None:
         raise AssertionError("this test files tickets only")

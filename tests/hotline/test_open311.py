@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -389,3 +389,15 @@ async def test_the_adapter_and_the_poller_send_the_configured_api_key(
         )
         assert await poller._fetch(["20261203-00001"]) == {}
     assert [query.get("api_key") for query in seen] == [API_KEY, API_KEY]
+
+
+async def test_georeport_cannot_carry_a_supervision_notice() -> None:
+    """GeoReport v2 has no 督办: the adapter says so (the message dead-letters for the admins,
+    as 改派 and 撤回 do) and declares it, so nothing promises the notice reached the server."""
+    async with aiohttp.ClientSession() as http:
+        gateway = adapter(http, "http://127.0.0.1:9")
+        assert gateway.capabilities.supervise is False
+        with pytest.raises(PermanentHotlineError, match="督办"):
+            await gateway.supervise(
+                "SR-1", "督办", datetime(2099, 1, 5, tzinfo=UTC), "supervise-1-a"
+            )

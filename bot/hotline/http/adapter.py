@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
 RETRYABLE_STATUSES = frozenset({408, 429})
 ADMIN_OPERATOR = "人大代表工委"  # who the intake shows as the author of an admin's 改派
+SUPERVISOR = "人大代表工委（督办）"  # the author of a 督办 notice
 BATCH_PATH = "/api/v1/tickets/batch"
 MAX_BATCH = 100  # the intake's limit per batch call
 # How an intake without the batch endpoint answers it: then every create goes on its own.
@@ -197,6 +199,15 @@ class HttpHotlineAdapter:
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
         await self._post(
             f"/api/v1/tickets/{external_id}/withdraw", {"reason": reason}, key=idempotency_key
+        )
+
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None:
+        await self._post(
+            f"/api/v1/tickets/{external_id}/supervise",
+            {"note": note, "expected_at": deadline.isoformat(), "operator": SUPERVISOR},
+            key=idempotency_key,
         )
 
     async def _post(self, path: str, payload: Any, *, key: str) -> dict[str, Any]:

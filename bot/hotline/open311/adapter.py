@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,7 @@ class Open311Adapter:
         reopen=ReopenMode.NEW_REQUEST,
         reroute=False,
         withdraw=False,
+        supervise=False,
         photos=True,  # one media_url, when MEDIA_BASE_URL makes photos reachable
     )
 
@@ -239,6 +240,13 @@ class Open311Adapter:
 
     async def withdraw(self, external_id: str, reason: str, idempotency_key: str) -> None:
         raise PermanentHotlineError("Open311 GeoReport v2 has no withdraw (撤回) operation")
+
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None:
+        # GeoReport v2 only files and reads requests: the 督办 stays on our desk, and the
+        # dead letter tells the admins to pass the notice to the hotline by other means.
+        raise PermanentHotlineError("Open311 GeoReport v2 has no supervision (督办) operation")
 
     def form(
         self,

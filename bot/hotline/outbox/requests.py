@@ -10,7 +10,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.core.outbox import FOLLOW_UPS, LegacyCall, Reroute, UnknownMessage, from_row
+from bot.core.outbox import (
+    FOLLOW_UPS,
+    LegacyCall,
+    Reroute,
+    Supervise,
+    UnknownMessage,
+    from_row,
+)
 from bot.hotline.gateway import PhotoFile, Reporter, RoutingSuggestion, TicketRequest
 from bot.hotline.notes import hotline_note
 from storage.models import (
@@ -29,13 +36,15 @@ from storage.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A call about a ticket the hotline already holds (reopen, urge, reroute, withdraw)."""
+    """A call about a ticket the hotline already holds (reopen, urge, reroute, withdraw,
+    supervise)."""
 
     kind: str
     external_id: str
     text: str
     idempotency_key: str
     department_code: str = ""
+    deadline: datetime | None = None  # the new deadline of a 督办
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,7 @@ class RequestBuilder:
             text=hotline_note(decoded),
             idempotency_key=message.idempotency_key,
             department_code=department,
+            deadline=decoded.deadline if isinstance(decoded, Supervise) else None,
         )
 
 

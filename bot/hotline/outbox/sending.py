@@ -83,6 +83,8 @@ class Sender:
             await gateway.reroute(ticket, follow_up.department_code, follow_up.text, key)
         elif follow_up.kind == OutboxKind.WITHDRAW:
             await gateway.withdraw(ticket, follow_up.text, key)
+        elif follow_up.kind == OutboxKind.SUPERVISE and follow_up.deadline is not None:
+            await gateway.supervise(ticket, follow_up.text, follow_up.deadline, key)
         else:
             await gateway.urge(ticket, follow_up.text, key)
         return None

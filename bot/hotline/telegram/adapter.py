@@ -1,8 +1,8 @@
 """HOTLINE_ADAPTER=telegram: the 12345 hotline is an operators' group chat.
 
 `create_ticket` posts a ticket card with 受理 / 退回 / 答复 buttons (chat.py acts
-on them); urge, reopen, reroute and withdraw post into the group as replies to the card. Where
-each card went is recorded (cards.py), so a retried create — the outbox
+on them); urge, supervise, reopen, reroute and withdraw post into the group as replies to
+the card. Where each card went is recorded (cards.py), so a retried create — the outbox
 delivers at least once — finds its card instead of posting a second one. Telegram itself cannot
 de-duplicate a send: only a crash between a send and its record can still post twice.
 
@@ -151,6 +151,13 @@ class TelegramHotlineAdapter:
         # A chat message has no idempotency key: a 催办 sent again after a lost lease shows twice.
         located = await self._locate(external_id, None)
         await self._send(otx.urge(external_id, note), reply_to=located.current)
+
+    async def supervise(
+        self, external_id: str, note: str, deadline: datetime, idempotency_key: str
+    ) -> None:
+        # As a 催办: a message in the operators' chat under the card (the note names the deadline).
+        located = await self._locate(external_id, None)
+        await self._send(otx.supervised(external_id, note), reply_to=located.current)
 
     async def reopen(self, external_id: str, reason: str, idempotency_key: str) -> str:
         located = await self._locate(external_id, CardKind.REOPEN, status=ReportStatus.REOPENED)

@@ -153,6 +153,11 @@ def urge(external_id: str, note: str) -> str:
     return text + (f"\n{esc(_cut(note, _MAX_BANNER_NOTE))}" if note else "")
 
 
+def supervised(external_id: str, note: str) -> str:
+    """The 代表工委's 督办 notice (the note carries the new deadline, bot/hotline/notes.py)."""
+    return f"🔔 <b>督办</b>：工单 {esc(external_id)}\n{esc(_cut(note, _MAX_BANNER_NOTE))}"
+
+
 def withdrawn(external_id: str, reason: str) -> str:
     text = f"⛔ <b>已撤回</b>：代表已撤回工单 {esc(external_id)}，无需办理。"
     return text + (f"\n原因：{esc(_cut(reason, _MAX_BANNER_NOTE))}" if reason else "")

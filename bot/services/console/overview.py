@@ -16,6 +16,7 @@ class Overview:
     triage: int
     dead_letters: int | None  # None: not shown to this role
     outage: Outage | None = None  # messages failing longer than `outage_after`
+    supervision: int = 0  # 督办 cases not closed yet
 
 
 async def overview(
@@ -31,4 +32,5 @@ async def overview(
         triage=await uow.review.triage_count(),
         dead_letters=dead,
         outage=await uow.delivery.outage((now or utcnow()) - outage_after),
+        supervision=await uow.supervision.count_active(),
     )

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.outbox import Reopen, ReopenCause, to_row
-from storage.models import Rating, RatingScore, Report, ReportStatus, Ticket
+from bot.services.supervision.detection import note_trigger
+from storage.models import (
+    Rating,
+    RatingScore,
+    Report,
+    ReportStatus,
+    SupervisionTrigger,
+    Ticket,
+)
 from storage.uow import UnitOfWork
 
 # The hotline handles a ticket again once at the deputy's request; after that people follow up.
@@ -69,6 +77,10 @@ class RatingService:
         outcome = RateOutcome.RATED
         if score is RatingScore.UNSATISFIED:
             outcome = self._unsatisfied(report, ticket, reason)
+        if outcome is RateOutcome.ESCALATED:  # on the 督办 desk at once, not at the next pass
+            await note_trigger(
+                self._uow, report.id, SupervisionTrigger.SECOND_UNSATISFIED, author=actor
+            )
         self._uow.audit.record(
             actor,
             "report.rate",

@@ -2,8 +2,8 @@
 by the services, so that the bot never promises what the hotline cannot do.
 
 Our JSON API and the operators' chat do everything. Open311 GeoReport v2 can only create and
-read requests: a 重办 becomes a new service request that cites the original, and 催办, 改派
-and 撤回 (of a ticket the server already holds) cannot reach it at all; the deputy is told so,
+read requests: a 重办 becomes a new service request that cites the original, and 催办, 改派,
+撤回 (of a ticket the server already holds) and 督办 cannot reach it at all; the deputy is told so,
 and the staff see it in the console."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class HotlineCapabilities:
     reopen: ReopenMode = ReopenMode.IN_PLACE
     reroute: bool = True  # 改派 of a ticket the hotline holds
     withdraw: bool = True  # 撤回 of a ticket the hotline holds
+    supervise: bool = True  # 人大督办 notice with a new deadline
     photos: bool = True  # the report's photos reach the operators
 
     @property
