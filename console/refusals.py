@@ -12,6 +12,7 @@ from bot.services.console.auth import AccountProblem, LoginProblem
 from bot.services.deputies.admin import DeputyAdminProblem
 from bot.services.deputies.registry import RowError
 from bot.services.deputies.registry_files import RowProblem
+from bot.services.routing.catalogue_edits import CatalogueProblem
 from bot.services.routing.departments import DepartmentProblem
 from bot.services.routing.review import ReviewProblem
 from bot.services.routing.triage import TriageProblem
@@ -27,6 +28,9 @@ _WORDS: list[tuple[StrEnum, str]] = [
     (LoginProblem.FAILED, "用户名或密码错误。"),
     (LoginProblem.LOCKED, "密码错误次数过多，账号已锁定，请于 {until} 后再试，或联系管理员。"),
     (LoginProblem.INACTIVE, "该账号已停用，请联系管理员。"),
+    # The 派单目录 (catalogue edits)
+    (CatalogueProblem.INVALID, "派单目录校验未通过，未保存：{problems}"),
+    (CatalogueProblem.NO_CHANGES, "没有修改，未保存新版本。"),
     # Routing review (分类记录)
     (ReviewProblem.DECISION_NOT_FOUND, "分类记录不存在。"),
     (ReviewProblem.DEPARTMENT_UNKNOWN, "所选承办单位不存在或已停用。"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
 from storage.repositories.audit import AuditRepository
+from storage.repositories.catalogue import CatalogueRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.deadlines import DeadlineRepository
 from storage.repositories.delivery import DeliveryRepository
@@ -69,6 +70,10 @@ class UnitOfWork:
     @cached_property
     def open311(self) -> Open311PollRepository:
         return Open311PollRepository(self.session)
+
+    @cached_property
+    def catalogue(self) -> CatalogueRepository:
+        return CatalogueRepository(self.session)
 
     @cached_property
     def console(self) -> ConsoleRepository:

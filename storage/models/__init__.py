@@ -1,6 +1,7 @@
 """Every table of the product, designed up front so later features do not churn the schema."""
 
 from storage.models.audit import AuditLog, ConsoleUser
+from storage.models.catalogue import CatalogueMatterVersion
 from storage.models.console import ConsoleSession, DepartmentVersion
 from storage.models.deputies import Deputy, DeputyLevel
 from storage.models.directory import Department, District
@@ -37,6 +38,7 @@ __all__ = [
     "TRIGGER_LABELS",
     "AppealType",
     "AuditLog",
+    "CatalogueMatterVersion",
     "ConsoleSession",
     "ConsoleUser",
     "Department",
