@@ -27,6 +27,8 @@ async def test_saved_term_routes_and_bad_edit_is_refused(uow_factory: UnitOfWork
         wanted = await service.save_matter("CG", matter, matter_id=matter["id"], actor="admin")
     version = holder.reload_catalogue(wanted)
     assert version.startswith("cat-")
+    routed = holder.classify("我们小区门口那个萤火虫灯箱坏了好几天")
+    assert matter["id"] in [m.id for m in routed.matters]
     async with uow_factory() as uow:
         service = CatalogueEditService(uow, seed, directory)
         saved = [m for d in await service.documents() for m in d["matters"]]
