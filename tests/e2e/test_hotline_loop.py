@@ -79,20 +79,27 @@ async def open311_intake(tmp_path: Path) -> AsyncIterator[RunningIntake]:
     await running.close()
 
 
-async def test_report_reaches_an_open311_server(
-    start_bot: BotFactory, client: EmulatorClient, open311_intake: RunningIntake
-) -> None:
+async def _file_via_open311(
+    start_bot: BotFactory, client: EmulatorClient, intake: RunningIntake, user: int, text: str
+) -> str:
+    """A bot on the intake's Open311 facade; a deputy files `text`; the report's number."""
     await start_bot(
         hotline_adapter="open311",
-        open311_url=f"{open311_intake.base_url}/open311/v2",
+        open311_url=f"{intake.base_url}/open311/v2",
         open311_api_key=SecretStr("open311-key"),
         open311_jurisdiction_id="shaoyang",
         web_port=0,
     )
-    deputy = await verified(client, 7202)
-    preview = await to_preview(deputy, WAGE_ARREARS)
+    deputy = await verified(client, user)
+    preview = await to_preview(deputy, text)
     await deputy.press_button(preview, "确认提交")
-    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
+    return str((await deputy.next_message())["text"].split("编号 ")[1].split()[0])
+
+
+async def test_report_reaches_an_open311_server(
+    start_bot: BotFactory, client: EmulatorClient, open311_intake: RunningIntake
+) -> None:
+    number = await _file_via_open311(start_bot, client, open311_intake, 7202, WAGE_ARREARS)
     ticket_no = await _wait_for_ticket(open311_intake, number)
     ticket = await open311_intake.store.get(ticket_no)
     assert ticket is not None and ticket["department_code"] == "RS"
@@ -101,17 +108,7 @@ async def test_report_reaches_an_open311_server(
 async def test_an_unsure_report_reaches_an_open311_server_with_its_suggestion(
     start_bot: BotFactory, client: EmulatorClient, open311_intake: RunningIntake
 ) -> None:
-    await start_bot(
-        hotline_adapter="open311",
-        open311_url=f"{open311_intake.base_url}/open311/v2",
-        open311_api_key=SecretStr("open311-key"),
-        open311_jurisdiction_id="shaoyang",
-        web_port=0,
-    )
-    deputy = await verified(client, 7203)
-    preview = await to_preview(deputy, VAGUE)
-    await deputy.press_button(preview, "确认提交")
-    number = (await deputy.next_message())["text"].split("编号 ")[1].split()[0]
+    number = await _file_via_open311(start_bot, client, open311_intake, 7203, VAGUE)
     ticket = await open311_intake.store.get(await _wait_for_ticket(open311_intake, number))
     assert ticket is not None and "【建议承办单位（待确认）：" in ticket["text"]
 
