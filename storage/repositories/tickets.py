@@ -21,7 +21,6 @@ from storage.models import (
     OutboxStatus,
     Report,
     ReportPhoto,
-    RoutingDecision,
     Ticket,
     TicketEvent,
 )
@@ -188,17 +187,6 @@ class OutboxRepository:
             report.id: TicketContext(report, department, deputy, district, has_photos)
             for report, department, deputy, district, has_photos in rows.tuples()
         }
-
-    async def latest_decisions(self, report_ids: Sequence[int]) -> dict[int, RoutingDecision]:
-        """Per report, its newest routing decision (the one its department came from)."""
-        if not report_ids:
-            return {}
-        rows = await self._session.scalars(
-            select(RoutingDecision)
-            .where(RoutingDecision.report_id.in_(report_ids))
-            .order_by(RoutingDecision.id)
-        )
-        return {decision.report_id: decision for decision in rows}
 
     async def photos(self, report_ids: Sequence[int]) -> dict[int, list[ReportPhoto]]:
         if not report_ids:

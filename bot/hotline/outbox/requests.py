@@ -86,7 +86,7 @@ class RequestBuilder:
         contexts = await repo.ticket_contexts(creates)
         photos = await repo.photos([r for r, c in contexts.items() if c.has_photos])
         tickets = await repo.tickets(report_ids)
-        decisions = await repo.latest_decisions(creates)
+        decisions = await uow.review.decisions_of(creates)
         # A message that failed and waits for its retry (in an earlier round or pass) holds
         # back the later ones of its report: two 改派 must reach the hotline in their order.
         first_pending = await repo.first_pending(report_ids)
